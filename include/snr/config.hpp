@@ -1,0 +1,67 @@
+// snr::Config: shared, immutable connection settings, built with Config::Builder.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "snr/callbacks.hpp"
+#include "snr/error.hpp"
+#include "snr/security.hpp"
+
+namespace snr {
+
+namespace detail {
+struct ConfigData;
+}
+
+class Config {
+ public:
+  class Builder;
+
+  // The default config: policy "default", system trust store, x509 verification on.
+  static Result<Config> create();
+  static Builder builder();
+
+  const detail::ConfigData& data() const { return *data_; }
+  bool operator==(const Config& o) const { return data_ == o.data_; }
+
+  explicit Config(std::shared_ptr<const detail::ConfigData> d) : data_(std::move(d)) {}
+
+ private:
+  std::shared_ptr<const detail::ConfigData> data_;
+};
+
+class Config::Builder {
+ public:
+  // Starts minimal: policy "default", empty trust store (system certs are added by build()
+  // unless with_system_certs(false)), verification on, max chain depth 7.
+  Builder();
+  Builder(Builder&&) noexcept;
+  Builder& operator=(Builder&&) noexcept;
+  ~Builder();
+
+  Status set_security_policy(const Policy& policy);
+  // The certificate chain (PEM, leaf first) and its private key (PEM) a server presents.
+  Status load_pem(std::string_view cert_chain_pem, std::string_view private_key_pem);
+  Status trust_pem(std::string_view pem);
+  // A CA file and/or a hashed CA directory (either may be empty).
+  Status trust_location(std::string_view ca_file, std::string_view ca_dir);
+  Status with_system_certs(bool enabled);
+  Status wipe_trust_store();
+  Status set_verify_host_callback(VerifyHostNameCallback cb);
+  // Accept any peer certificate. Only for testing.
+  Status disable_x509_verification();
+  Status set_max_cert_chain_depth(uint16_t depth);
+  Status set_key_log_callback(KeyLogCallback cb);
+  Status set_wall_clock(WallClock clock);
+
+  Result<Config> build();
+
+ private:
+  std::shared_ptr<detail::ConfigData> data_;
+  bool built_ = false;
+};
+
+}  // namespace snr

@@ -1,0 +1,107 @@
+// snr::Connection: one TLS connection, client or server, driven by poll_* calls (sans-IO).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "snr/callbacks.hpp"
+#include "snr/cert_chain.hpp"
+#include "snr/config.hpp"
+#include "snr/enums.hpp"
+#include "snr/error.hpp"
+#include "snr/poll.hpp"
+#include "snr/security.hpp"
+
+namespace snr {
+
+namespace detail {
+struct ConnectionState;
+}
+
+class Connection {
+ public:
+  explicit Connection(Mode mode);
+  static Connection new_client() { return Connection(Mode::Client); }
+  static Connection new_server() { return Connection(Mode::Server); }
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  Mode mode() const;
+
+  // --- setup ---
+  Status set_config(Config config);
+  // Overrides the config's policy for this connection.
+  Status set_security_policy(const Policy& policy);
+  // Client: the SNI to send and the default name checked against the server certificate.
+  Status set_server_name(std::string_view server_name);
+  Status set_verify_host_callback(VerifyHostNameCallback cb);
+
+  Status set_send_callback(SendCallback cb);
+  Status set_send_context(void* ctx);
+  Status set_receive_callback(RecvCallback cb);
+  Status set_receive_context(void* ctx);
+  Status set_send_callback(SendFunction fn);
+  Status set_receive_callback(RecvFunction fn);
+  // Send and receive on a file descriptor (a socket, or a pipe).
+  Status set_fd(int fd);
+  Status set_read_fd(int fd);
+  Status set_write_fd(int fd);
+
+  // --- driving ---
+  // Runs the handshake; Ready once it has completed (idempotent afterwards).
+  Poll<void> poll_negotiate();
+  // Encrypts and sends; may write part of buf (call again with the rest).
+  Poll<size_t> poll_send(std::span<const uint8_t> buf);
+  Poll<size_t> poll_send(std::string_view s) {
+    return poll_send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  }
+  // Reads application data; 0 means the peer closed (close_notify or EOF).
+  Poll<size_t> poll_recv(std::span<uint8_t> buf);
+  // As poll_recv; the name of s2n's variant that accepts uninitialized memory.
+  Poll<size_t> poll_recv_uninitialized(std::span<uint8_t> buf) { return poll_recv(buf); }
+  Poll<void> poll_flush();
+  // Decrypted bytes that poll_recv can return without further I/O.
+  size_t peek_len() const;
+  // Sends close_notify and waits for the peer's.
+  Poll<void> poll_shutdown();
+  // Sends close_notify; the read side stays usable.
+  Poll<void> poll_shutdown_send();
+
+  // --- getters ---
+  // The alert the peer sent, if any.
+  std::optional<uint8_t> alert() const;
+  std::optional<std::string_view> server_name() const;
+  Result<Version> actual_protocol_version() const;
+  // "TLS_AES_128_GCM_SHA256"; "TLS_NULL_WITH_NULL_NULL" before negotiation.
+  Result<std::string_view> cipher_suite() const;
+  // "x25519", "secp256r1", ...; "NONE" before negotiation.
+  Result<std::string_view> selected_curve() const;
+  Result<SignatureAlgorithm> selected_signature_algorithm() const;
+  Result<HashAlgorithm> selected_hash_algorithm() const;
+  // The server's CertificateVerify scheme, e.g. "ecdsa_secp256r1_sha256", if one was used.
+  std::optional<std::string_view> signature_scheme() const;
+  // "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT"; "INITIAL" before anything is known.
+  Result<std::string_view> handshake_type() const;
+  // The validated peer chain (leaf first, trust anchor included).
+  Result<CertificateChain> peer_cert_chain() const;
+  // The local chain used in the handshake (server: the chain it sent).
+  const CertificateChain* selected_cert() const;
+  bool is_handshake_complete() const;
+  bool resumed() const;
+
+  detail::ConnectionState& state() { return *s_; }
+  const detail::ConnectionState& state() const { return *s_; }
+
+ private:
+  std::unique_ptr<detail::ConnectionState> s_;
+};
+
+}  // namespace snr

@@ -1,0 +1,50 @@
+// Public enumerations, named as in s2n-tls's Rust bindings.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace snr {
+
+enum class Mode : uint8_t { Server, Client };
+
+// Numeric values match s2n's C API (s2n_tls_version).
+enum class Version : uint8_t {
+  Unknown = 0,
+  SSLV2 = 20,
+  SSLV3 = 30,
+  TLS10 = 31,
+  TLS11 = 32,
+  TLS12 = 33,
+  TLS13 = 34,
+};
+// "TLSv1.3", "TLSv1.2", ... (the names openssl prints).
+std::string_view to_string(Version v);
+
+enum class Blinding : uint8_t { SelfService, BuiltIn };
+enum class ClientAuthType : uint8_t { Required, Optional, None };
+
+// Values match s2n's C API (s2n_tls_signature_algorithm).
+enum class SignatureAlgorithm : uint8_t {
+  Anonymous = 0,
+  RSA_PKCS1 = 1,
+  ECDSA = 3,
+  MLDSA = 9,
+  RSA_PSS_RSAE = 224,
+  RSA_PSS_PSS = 225,
+  ED25519 = 226,  // not in s2n; snr supports ed25519 certificates
+};
+
+// Values match s2n's C API (s2n_tls_hash_algorithm).
+enum class HashAlgorithm : uint8_t {
+  None = 0,
+  MD5 = 1,
+  SHA1 = 2,
+  SHA224 = 3,
+  SHA256 = 4,
+  SHA384 = 5,
+  SHA512 = 6,
+  MD5_SHA1 = 224,
+};
+
+}  // namespace snr

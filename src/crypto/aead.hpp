@@ -1,0 +1,41 @@
+// AEAD record ciphers over libcrypto: one EVP_CIPHER_CTX per direction, re-keyed in place.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "snr/error.hpp"
+#include "util/bytes.hpp"
+
+namespace snr::crypto {
+
+enum class AeadAlg : uint8_t { AES_128_GCM, AES_256_GCM, CHACHA20_POLY1305 };
+
+size_t aead_key_size(AeadAlg alg);
+inline constexpr size_t kAeadNonceSize = 12;
+inline constexpr size_t kAeadTagSize = 16;
+
+class Aead {
+ public:
+  static Result<Aead> create(AeadAlg alg, ByteView key);
+  Aead(Aead&& o) noexcept;
+  Aead& operator=(Aead&& o) noexcept;
+  Aead(const Aead&) = delete;
+  Aead& operator=(const Aead&) = delete;
+  ~Aead();
+
+  AeadAlg alg() const { return alg_; }
+  // Replaces the key, keeping the context (TLS 1.3 KeyUpdate).
+  Status set_key(ByteView key);
+  // Encrypts `data` in place and writes the 16-byte tag.
+  Status seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag);
+  // Decrypts `data` in place; Err::DECRYPT when the tag does not verify.
+  Status open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag);
+
+ private:
+  Aead(AeadAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
+  AeadAlg alg_;
+  void* ctx_;  // EVP_CIPHER_CTX
+};
+
+}  // namespace snr::crypto

@@ -1,0 +1,170 @@
+// Handshake messages as structs: each is fully parsed before any logic looks at it, and each
+// serializes back to the same bytes it was parsed from.
+//
+// parse_*() take the message body (without the 4-byte handshake header); a syntax error is
+// Err::DECODE (decode_error), a repeated extension Err::DUPLICATE_EXTENSION, a known
+// extension in a message that may not carry it Err::ILLEGAL_PARAMETER (RFC 8446 4.2).
+// serialize() appends the whole message, header included, to `out`.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "msg/types.hpp"
+#include "snr/error.hpp"
+#include "util/bytes.hpp"
+
+namespace snr::msg {
+
+struct KeyShareEntry {
+  uint16_t group = 0;
+  Bytes key_exchange;
+  bool operator==(const KeyShareEntry&) const = default;
+};
+
+struct RawExtension {
+  uint16_t type = 0;
+  Bytes data;
+  bool operator==(const RawExtension&) const = default;
+};
+
+// The message an extension block belongs to; it decides each extension's syntax.
+enum class Where : uint8_t {
+  ClientHello,
+  ServerHello,
+  HelloRetryRequest,
+  EncryptedExtensions,
+  CertificateEntry,
+  CertificateRequest,
+  NewSessionTicket,
+};
+
+// One field per extension snr understands. `order` lists the extension types present, in
+// wire order: parse() fills it, serialize() writes exactly those, in that order. add() sets
+// a type present (appending it to `order` once).
+struct Extensions {
+  std::vector<uint16_t> order;
+
+  bool has(uint16_t type) const;
+  void add(uint16_t type);
+
+  // server_name: ClientHello carries the host name; an empty value in EncryptedExtensions
+  // (or ServerHello for TLS 1.2) is the server's acknowledgement.
+  std::string server_name;
+  std::vector<uint16_t> supported_groups;
+  std::vector<uint16_t> signature_algorithms;
+  std::vector<uint16_t> signature_algorithms_cert;
+  // ClientHello: the offered list. ServerHello/HelloRetryRequest: selected_version.
+  std::vector<uint16_t> supported_versions;
+  uint16_t selected_version = 0;
+  // ClientHello: the offered shares. ServerHello: exactly one entry.
+  std::vector<KeyShareEntry> key_shares;
+  // HelloRetryRequest: the group the server asks for.
+  uint16_t hrr_group = 0;
+  Bytes cookie;
+  std::vector<uint8_t> psk_key_exchange_modes;
+  // ALPN protocol names (ClientHello: offered; server: exactly one).
+  std::vector<Bytes> alpn;
+  std::vector<uint8_t> ec_point_formats;
+  Bytes renegotiation_info;
+  // record_size_limit (RFC 8449)
+  uint16_t record_size_limit = 0;
+  // Extensions carried but not interpreted (unknown types; also kept for inspection).
+  std::vector<RawExtension> unknown;
+};
+
+struct ClientHello {
+  uint16_t legacy_version = version::TLS12;
+  std::array<uint8_t, 32> random{};
+  Bytes session_id;
+  std::vector<uint16_t> cipher_suites;
+  Bytes compression_methods{0};
+  Extensions ext;
+};
+
+// Also carries a HelloRetryRequest (RFC 8446 4.1.3), told apart by its random.
+struct ServerHello {
+  uint16_t legacy_version = version::TLS12;
+  std::array<uint8_t, 32> random{};
+  Bytes session_id;
+  uint16_t cipher_suite = 0;
+  uint8_t compression_method = 0;
+  Extensions ext;
+
+  bool is_hello_retry_request() const;
+};
+
+struct EncryptedExtensions {
+  Extensions ext;
+};
+
+struct CertificateEntry {
+  Bytes cert_data;  // DER
+  Extensions ext;
+};
+
+// TLS 1.3 Certificate (RFC 8446 4.4.2).
+struct Certificate {
+  Bytes request_context;
+  std::vector<CertificateEntry> entries;
+};
+
+struct CertificateRequest {
+  Bytes context;
+  Extensions ext;
+};
+
+struct CertificateVerify {
+  uint16_t scheme = 0;
+  Bytes signature;
+};
+
+struct Finished {
+  Bytes verify_data;
+};
+
+struct NewSessionTicket {
+  uint32_t lifetime = 0;
+  uint32_t age_add = 0;
+  Bytes nonce;
+  Bytes ticket;
+  Extensions ext;
+};
+
+struct KeyUpdate {
+  uint8_t request_update = 0;  // 0 update_not_requested, 1 update_requested
+};
+
+Result<ClientHello> parse_client_hello(ByteView body);
+Result<ServerHello> parse_server_hello(ByteView body);
+Result<EncryptedExtensions> parse_encrypted_extensions(ByteView body);
+Result<Certificate> parse_certificate(ByteView body);
+Result<CertificateRequest> parse_certificate_request(ByteView body);
+Result<CertificateVerify> parse_certificate_verify(ByteView body);
+Result<Finished> parse_finished(ByteView body);
+Result<NewSessionTicket> parse_new_session_ticket(ByteView body);
+Result<KeyUpdate> parse_key_update(ByteView body);
+
+// Parses an extension block (the u16-length-prefixed list) for message `where`.
+Status parse_extensions(ByteView block, Where where, Extensions& out);
+// Appends the u16-length-prefixed extension block (written even when empty).
+void write_extensions(const Extensions& ext, Where where, Bytes& out);
+
+Status serialize(const ClientHello& m, Bytes& out);
+Status serialize(const ServerHello& m, Bytes& out);
+Status serialize(const EncryptedExtensions& m, Bytes& out);
+Status serialize(const Certificate& m, Bytes& out);
+Status serialize(const CertificateRequest& m, Bytes& out);
+Status serialize(const CertificateVerify& m, Bytes& out);
+Status serialize(const Finished& m, Bytes& out);
+Status serialize(const NewSessionTicket& m, Bytes& out);
+Status serialize(const KeyUpdate& m, Bytes& out);
+
+// The synthetic message_hash message that replaces ClientHello1 in the transcript after a
+// HelloRetryRequest (RFC 8446 4.4.1): type 254, length = hash length, then the hash.
+Bytes message_hash(ByteView client_hello1_hash);
+
+}  // namespace snr::msg
