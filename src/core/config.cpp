@@ -1,1 +1,132 @@
-// placeholder
+#include <mutex>
+
+#include "core/default_config.hpp"
+#include "crypto/x509.hpp"
+#include "hs/config_data.hpp"
+#include "snr/config.hpp"
+#include "util/error_code.hpp"
+
+namespace snr {
+
+Config::Builder Config::builder() { return Builder(); }
+
+Result<Config> Config::create() { return Builder().build(); }
+
+Config::Builder::Builder() : data_(std::make_shared<detail::ConfigData>()) {
+  data_->policy = &Policy::DEFAULT.data();
+}
+Config::Builder::Builder(Builder&&) noexcept = default;
+Config::Builder& Config::Builder::operator=(Builder&&) noexcept = default;
+Config::Builder::~Builder() = default;
+
+#define SNR_BUILDER_OPEN() SNR_ENSURE(!built_ && data_, Err::INVALID_STATE)
+
+namespace {
+Status ensure_store(detail::ConfigData& d) {
+  if (d.trust) return {};
+  SNR_TRY_ASSIGN(d.trust, crypto::TrustStore::create());
+  return {};
+}
+}  // namespace
+
+Status Config::Builder::set_security_policy(const Policy& policy) {
+  SNR_BUILDER_OPEN();
+  data_->policy = &policy.data();
+  return {};
+}
+
+Status Config::Builder::load_pem(std::string_view cert_chain_pem, std::string_view private_key_pem) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(!data_->cert, Err::CERT_OWNERSHIP);
+  SNR_TRY_ASSIGN(std::vector<Bytes> chain, crypto::pem_to_der_chain(cert_chain_pem));
+  SNR_TRY_ASSIGN(crypto::PrivateKey key, crypto::PrivateKey::from_pem(private_key_pem));
+  SNR_TRY_ASSIGN(crypto::PublicKey pub, crypto::PublicKey::from_certificate(chain.front()));
+  SNR_ENSURE(key.matches(pub), Err::KEY_MISMATCH);
+  SNR_ENSURE(key.type() != crypto::KeyType::Unknown, Err::CERT_TYPE_UNSUPPORTED);
+  std::vector<Certificate> certs;
+  for (const Bytes& der : chain) certs.emplace_back(der);
+  crypto::KeyType type = key.type();
+  data_->cert.emplace(
+      detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)), std::move(key), type});
+  return {};
+}
+
+Status Config::Builder::trust_pem(std::string_view pem) {
+  SNR_BUILDER_OPEN();
+  SNR_TRY(ensure_store(*data_));
+  return data_->trust->add_pem(pem);
+}
+
+Status Config::Builder::trust_location(std::string_view ca_file, std::string_view ca_dir) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(!ca_file.empty() || !ca_dir.empty(), Err::INVALID_ARGUMENT);
+  SNR_TRY(ensure_store(*data_));
+  return data_->trust->add_location(ca_file, ca_dir);
+}
+
+Status Config::Builder::with_system_certs(bool enabled) {
+  SNR_BUILDER_OPEN();
+  data_->system_certs = enabled;
+  return {};
+}
+
+Status Config::Builder::wipe_trust_store() {
+  SNR_BUILDER_OPEN();
+  data_->trust.reset();
+  data_->system_certs = false;
+  return {};
+}
+
+Status Config::Builder::set_verify_host_callback(VerifyHostNameCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->verify_host = std::move(cb);
+  return {};
+}
+
+Status Config::Builder::disable_x509_verification() {
+  SNR_BUILDER_OPEN();
+  data_->verify_x509 = false;
+  return {};
+}
+
+Status Config::Builder::set_max_cert_chain_depth(uint16_t depth) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(depth > 0, Err::INVALID_ARGUMENT);
+  data_->max_chain_depth = depth;
+  return {};
+}
+
+Status Config::Builder::set_key_log_callback(KeyLogCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->key_log = std::move(cb);
+  return {};
+}
+
+Status Config::Builder::set_wall_clock(WallClock clock) {
+  SNR_BUILDER_OPEN();
+  data_->wall_clock = std::move(clock);
+  return {};
+}
+
+Result<Config> Config::Builder::build() {
+  SNR_BUILDER_OPEN();
+  if (data_->system_certs) {
+    SNR_TRY(ensure_store(*data_));
+    SNR_TRY(data_->trust->add_system());
+  }
+  built_ = true;
+  return Config(std::shared_ptr<const detail::ConfigData>(std::move(data_)));
+}
+
+namespace detail {
+
+Result<Config> default_config(Mode) {
+  // Built on first use and shared by every connection without a config, as s2n does.
+  static std::once_flag once;
+  static std::optional<Result<Config>> cfg;
+  std::call_once(once, [] { cfg.emplace(Config::create()); });
+  return *cfg;
+}
+
+}  // namespace detail
+}  // namespace snr

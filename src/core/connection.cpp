@@ -1,1 +1,171 @@
-// placeholder
+// snr::Connection: the public surface over ConnectionState.
+#include "snr/connection.hpp"
+
+#include "core/connection_state.hpp"
+#include "hs/shape.hpp"
+#include "policy/registry.hpp"
+#include "util/error_code.hpp"
+
+namespace snr {
+
+using detail::ConnectionState;
+
+Connection::Connection(Mode mode) : s_(std::make_unique<ConnectionState>(mode)) { s_->owner = this; }
+Connection::Connection(Connection&& o) noexcept : s_(std::move(o.s_)) {
+  if (s_) s_->owner = this;
+}
+Connection& Connection::operator=(Connection&& o) noexcept {
+  s_ = std::move(o.s_);
+  if (s_) s_->owner = this;
+  return *this;
+}
+Connection::~Connection() = default;
+
+Mode Connection::mode() const { return s_->mode; }
+
+namespace {
+// Setup calls are refused once the handshake has started.
+Status setup_allowed(const ConnectionState& s) {
+  SNR_ENSURE(!s.hs && !s.complete && !s.failed, Err::INVALID_STATE);
+  return {};
+}
+}  // namespace
+
+Status Connection::set_config(Config config) {
+  SNR_TRY(setup_allowed(*s_));
+  s_->config = std::move(config);
+  return {};
+}
+
+Status Connection::set_security_policy(const Policy& policy) {
+  SNR_TRY(setup_allowed(*s_));
+  s_->policy_override = &policy.data();
+  return {};
+}
+
+Status Connection::set_server_name(std::string_view name) {
+  SNR_TRY(setup_allowed(*s_));
+  // RFC 6066 3: a HostName is at most 255 bytes, without NUL.
+  SNR_ENSURE(!name.empty() && name.size() <= 255 && name.find('\0') == std::string_view::npos,
+             Err::INVALID_SERVER_NAME);
+  s_->server_name = std::string(name);
+  return {};
+}
+
+Status Connection::set_verify_host_callback(VerifyHostNameCallback cb) {
+  s_->verify_host = std::move(cb);
+  return {};
+}
+
+Status Connection::set_send_callback(SendCallback cb) {
+  s_->send_cb = cb;
+  s_->send_fn = nullptr;
+  return {};
+}
+Status Connection::set_send_context(void* ctx) {
+  s_->send_ctx = ctx;
+  return {};
+}
+Status Connection::set_receive_callback(RecvCallback cb) {
+  s_->recv_cb = cb;
+  s_->recv_fn = nullptr;
+  return {};
+}
+Status Connection::set_receive_context(void* ctx) {
+  s_->recv_ctx = ctx;
+  return {};
+}
+Status Connection::set_send_callback(SendFunction fn) {
+  s_->send_fn = std::move(fn);
+  return {};
+}
+Status Connection::set_receive_callback(RecvFunction fn) {
+  s_->recv_fn = std::move(fn);
+  return {};
+}
+Status Connection::set_fd(int fd) {
+  SNR_TRY(set_read_fd(fd));
+  return set_write_fd(fd);
+}
+Status Connection::set_read_fd(int fd) {
+  SNR_ENSURE(fd >= 0, Err::INVALID_ARGUMENT);
+  s_->read_fd = fd;
+  s_->recv_cb = nullptr;
+  s_->recv_fn = nullptr;
+  return {};
+}
+Status Connection::set_write_fd(int fd) {
+  SNR_ENSURE(fd >= 0, Err::INVALID_ARGUMENT);
+  s_->write_fd = fd;
+  s_->send_cb = nullptr;
+  s_->send_fn = nullptr;
+  return {};
+}
+
+Poll<void> Connection::poll_negotiate() { return s_->negotiate(); }
+Poll<size_t> Connection::poll_send(std::span<const uint8_t> buf) { return s_->send(buf); }
+Poll<size_t> Connection::poll_recv(std::span<uint8_t> buf) { return s_->recv(buf); }
+Poll<void> Connection::poll_flush() {
+  if (s_->failed) return *s_->failed;
+  return s_->flush();
+}
+size_t Connection::peek_len() const { return s_->app_pending.size(); }
+Poll<void> Connection::poll_shutdown() { return s_->shutdown(); }
+Poll<void> Connection::poll_shutdown_send() { return s_->shutdown_send(); }
+
+std::optional<uint8_t> Connection::alert() const { return s_->peer_alert; }
+
+std::optional<std::string_view> Connection::server_name() const {
+  const std::string& n = s_->mode == Mode::Client ? s_->server_name : s_->neg.server_name;
+  if (n.empty()) return std::nullopt;
+  return std::string_view(n);
+}
+
+Result<Version> Connection::actual_protocol_version() const {
+  SNR_ENSURE(s_->neg.version != Version::Unknown, Err::NOT_NEGOTIATED);
+  return s_->neg.version;
+}
+
+Result<std::string_view> Connection::cipher_suite() const {
+  const policy::CipherSuite* s = s_->neg.suite;
+  if (s == nullptr || s_->neg.version == Version::Unknown) return std::string_view("TLS_NULL_WITH_NULL_NULL");
+  return s_->neg.version == Version::TLS13 ? s->iana_name : s->openssl_name;
+}
+
+Result<std::string_view> Connection::selected_curve() const {
+  const policy::Group* g = policy::find_group(s_->neg.group);
+  if (g == nullptr || s_->neg.version == Version::Unknown) return std::string_view("NONE");
+  return g->name;
+}
+
+Result<SignatureAlgorithm> Connection::selected_signature_algorithm() const {
+  SNR_ENSURE(s_->neg.sig_scheme != nullptr, Err::NOT_NEGOTIATED);
+  return s_->neg.sig_scheme->sig_alg;
+}
+
+Result<HashAlgorithm> Connection::selected_hash_algorithm() const {
+  SNR_ENSURE(s_->neg.sig_scheme != nullptr, Err::NOT_NEGOTIATED);
+  return s_->neg.sig_scheme->hash_alg;
+}
+
+std::optional<std::string_view> Connection::signature_scheme() const {
+  if (s_->neg.sig_scheme == nullptr) return std::nullopt;
+  return s_->neg.sig_scheme->name;
+}
+
+Result<std::string_view> Connection::handshake_type() const {
+  s_->handshake_type_str = hs::handshake_type_name(s_->neg.flags, s_->neg.version);
+  return std::string_view(s_->handshake_type_str);
+}
+
+Result<CertificateChain> Connection::peer_cert_chain() const {
+  SNR_ENSURE(s_->complete, Err::NOT_NEGOTIATED);
+  return s_->neg.peer_chain;
+}
+
+const CertificateChain* Connection::selected_cert() const { return s_->neg.local_chain; }
+
+bool Connection::is_handshake_complete() const { return s_->complete; }
+bool Connection::resumed() const { return false; }
+
+}  // namespace snr

@@ -1,1 +1,429 @@
-// placeholder
+// The poll driver: runs the handshake steps, frames and reads records, and is the only place
+// that sends fatal alerts.
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "core/connection_state.hpp"
+#include "core/default_config.hpp"
+#include "util/alerts.hpp"
+#include "util/error_code.hpp"
+#include "wire/reader.hpp"
+
+namespace snr::detail {
+
+using msg::ContentType;
+using msg::HandshakeType;
+
+namespace {
+// Application data bytes encrypted per poll_send call before returning to the caller.
+constexpr size_t kMaxSendPerCall = 4 * record::kMaxPlaintext;
+
+Pending pending(Blocked b) { return Pending{b}; }
+
+std::string hex(ByteView b) {
+  static const char* d = "0123456789abcdef";
+  std::string s;
+  s.reserve(b.size() * 2);
+  for (uint8_t c : b) {
+    s += d[c >> 4];
+    s += d[c & 15];
+  }
+  return s;
+}
+}  // namespace
+
+const PolicyData& ConnectionState::policy() const {
+  if (policy_override) return *policy_override;
+  return *config->data().policy;
+}
+
+// --- HandshakeIo ---
+
+Status ConnectionState::send_message(ByteView message) {
+  hs_out.insert(hs_out.end(), message.begin(), message.end());
+  return {};
+}
+
+Status ConnectionState::flush_handshake_out() {
+  if (hs_out.empty()) return {};
+  Status s = rl.write(ContentType::handshake, hs_out);
+  hs_out.clear();
+  return s;
+}
+
+Status ConnectionState::send_change_cipher_spec() {
+  SNR_TRY(flush_handshake_out());
+  static constexpr uint8_t kCcs[1] = {1};
+  return rl.write(ContentType::change_cipher_spec, kCcs);
+}
+
+Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteView secret) {
+  // RFC 8446 5.1: a key change must fall on a record boundary; a handshake message may not
+  // straddle it.
+  SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
+  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead, suite.hash, secret));
+  rl.set_read_protection(std::move(p));
+  return {};
+}
+
+Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
+  SNR_TRY(flush_handshake_out());
+  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead, suite.hash, secret));
+  rl.set_write_protection(std::move(p));
+  return {};
+}
+
+void ConnectionState::version_known() { rl.set_record_version(msg::version::TLS12); }
+
+// --- failure ---
+
+Error ConnectionState::fail(Error e) {
+  if (e.kind() == ErrorKind::Blocked) return e;
+  if (failed) return *failed;
+  int a = alert_for(err_of(e));
+  if (e.kind() != ErrorKind::Alert && a >= 0 && !alert_sent && !write_closed) {
+    // Whatever handshake output was pending is dropped: the alert replaces it.
+    hs_out.clear();
+    const uint8_t rec[2] = {2, static_cast<uint8_t>(a)};
+    if (rl.write(ContentType::alert, rec).ok()) {
+      alert_sent = true;
+      (void)flush();
+    }
+    e.with_alert(static_cast<uint8_t>(a));
+  }
+  read_closed = write_closed = true;
+  hs.reset();
+  failed = e;
+  return e;
+}
+
+// --- I/O of records ---
+
+Poll<void> ConnectionState::flush() {
+  while (!rl.output_empty()) {
+    ByteView out = rl.pending_output();
+    errno = 0;
+    int n = io_send(out.data(), out.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return pending(Blocked::OnWrite);
+      if (!has_io()) return make_error(Err::NO_IO);
+      return make_error(Err::IO, std::strerror(errno)).with_errno(errno);
+    }
+    if (n == 0) return make_error(Err::IO, "send returned 0");
+    rl.consume_output(static_cast<size_t>(n));
+  }
+  return Ready{};
+}
+
+Poll<std::optional<record::Record>> ConnectionState::read_record() {
+  for (;;) {
+    auto r = rl.take_record();
+    if (!r.ok()) return std::move(r).error();
+    if (r->has_value()) return std::move(*r);
+    size_t want = rl.read_want();
+    MutByteView space = rl.read_space(want);
+    errno = 0;
+    int n = io_recv(space.data(), space.size());
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return pending(Blocked::OnRead);
+      if (!has_io()) return make_error(Err::NO_IO);
+      return make_error(Err::IO, std::strerror(errno)).with_errno(errno);
+    }
+    if (n == 0) return std::optional<record::Record>();
+    rl.commit_read(static_cast<size_t>(n));
+  }
+}
+
+Status ConnectionState::on_alert(const record::Record& rec) {
+  wire::Reader r(rec.data);
+  uint8_t level = 0, desc = 0;
+  SNR_ENSURE(r.u8(level) && r.u8(desc) && r.empty(), Err::DECODE);
+  if (desc == alert::close_notify) {
+    read_closed = true;
+    return {};
+  }
+  // RFC 8446 6.1: user_canceled is the one alert that is not fatal; a close_notify follows.
+  if (desc == alert::user_canceled) return {};
+  peer_alert = desc;
+  read_closed = write_closed = true;
+  return make_error(Err::ALERT).with_alert(desc);
+}
+
+Poll<hs::InMessage> ConnectionState::next_handshake_message() {
+  for (;;) {
+    if (hs_in.size() >= 4) {
+      wire::Reader r(hs_in);
+      uint8_t type = 0;
+      uint32_t len = 0;
+      (void)(r.u8(type) && r.u24(len));
+      if (len > kMaxHandshakeMessage) return make_error(Err::MAX_HANDSHAKE_MESSAGE_SIZE);
+      if (hs_in.size() >= 4 + size_t{len}) {
+        ByteView whole = ByteView(hs_in).first(4 + len);
+        return hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)};
+      }
+    }
+    auto pr = read_record();
+    if (pr.is_pending()) return pending(pr.blocked());
+    if (pr.is_error()) return pr.error();
+    if (!pr.value()) return make_error(Err::CLOSED, "peer closed the connection during the handshake");
+    const record::Record& rec = *pr.value();
+    switch (rec.type) {
+      case ContentType::handshake:
+        // RFC 8446 5.1: "Implementations MUST NOT send zero-length fragments of Handshake types".
+        if (rec.data.empty()) return make_error(Err::EMPTY_RECORD);
+        hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
+        break;
+      case ContentType::change_cipher_spec:
+        // RFC 8446 5: an unprotected CCS of the single byte 0x01 is dropped during the
+        // handshake (once the first ClientHello has been sent or received).
+        if (rec.encrypted || ccs_seen) return make_error(Err::CCS_NOT_ALLOWED);
+        if (rec.data.size() != 1 || rec.data[0] != 1) return make_error(Err::BAD_CCS);
+        if (mode == Mode::Server && hs->step == 0) return make_error(Err::CCS_NOT_ALLOWED);
+        ccs_seen = true;
+        break;
+      case ContentType::alert: {
+        Status s = on_alert(rec);
+        if (!s.ok()) return std::move(s).error();
+        return make_error(Err::CLOSED, "close_notify received during the handshake");
+      }
+      case ContentType::application_data:
+        return make_error(Err::UNEXPECTED_MESSAGE, "application data during the handshake");
+    }
+  }
+}
+
+// --- handshake ---
+
+Status ConnectionState::start_handshake() {
+  if (!config) {
+    SNR_TRY_ASSIGN(Config c, default_config(mode));
+    config = std::move(c);
+  }
+  hs::Settings s;
+  s.mode = mode;
+  s.config = &config->data();
+  s.policy = &policy();
+  s.provider = provider;
+  s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
+  s.server_name = server_name;
+  if (config->data().key_log) {
+    s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
+      std::string line(label);
+      line += ' ';
+      line += hex(random);
+      line += ' ';
+      line += hex(secret);
+      config->data().key_log(*owner, line);
+    };
+  }
+  if (mode == Mode::Server) SNR_ENSURE(config->data().cert.has_value(), Err::NO_CERTIFICATE);
+  hs = hs::start(std::move(s), &neg);
+  hs->io = this;
+  rl.set_record_version(msg::version::TLS10);
+  return {};
+}
+
+Poll<void> ConnectionState::negotiate() {
+  if (failed) return *failed;
+  if (complete) {
+    auto f = flush();
+    if (f.is_error()) return fail(f.error());
+    return f;
+  }
+  if (!hs) {
+    Status s = start_handshake();
+    if (!s.ok()) return fail(std::move(s).error());
+  }
+  for (;;) {
+    Result<hs::Outcome> r = hs::Outcome{};
+    if (hs->expects_message()) {
+      Status fs = flush_handshake_out();
+      if (!fs.ok()) return fail(std::move(fs).error());
+      auto f = flush();
+      if (f.is_pending()) return f;
+      if (f.is_error()) return fail(f.error());
+      auto m = next_handshake_message();
+      if (m.is_pending()) return pending(m.blocked());
+      if (m.is_error()) return fail(m.error());
+      const auto type = m.value().type;
+      if ((hs->row().accepts & hs::accepts(type)) == 0)
+        return fail(make_error(Err::UNEXPECTED_MESSAGE, std::string("expected ") +
+                                                            std::string(hs->step_name())));
+      // The message leaves hs_in before its step runs, so that a key change in the step
+      // sees exactly the bytes that follow it.
+      const size_t used = m.value().whole.size();
+      if (used == hs_in.size()) {
+        hs_cur.swap(hs_in);
+        hs_in.clear();
+      } else {
+        hs_cur.assign(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
+        hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
+      }
+      hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(4)};
+      r = hs::run_step(*hs, &in);
+    } else {
+      r = hs::run_step(*hs, nullptr);
+    }
+    if (!r.ok()) return fail(std::move(r).error());
+    if (r->kind == hs::Outcome::Kind::Pause) return pending(Blocked::OnApplicationInput);
+    if (r->kind == hs::Outcome::Kind::Done) {
+      Status fs = flush_handshake_out();
+      if (!fs.ok()) return fail(std::move(fs).error());
+      complete = true;
+      // The handshake object (transcript, key shares) is not needed any more.
+      hs.reset();
+      Bytes().swap(hs_in);
+      Bytes().swap(hs_cur);
+      auto f = flush();
+      if (f.is_error()) return fail(f.error());
+      return f;
+    }
+  }
+}
+
+// --- application data ---
+
+Poll<size_t> ConnectionState::send(ByteView data) {
+  if (failed) return *failed;
+  if (!complete) return make_error(Err::NOT_NEGOTIATED);
+  if (write_closed) return make_error(Err::CLOSED);
+  auto f = flush();
+  if (f.is_pending()) return pending(Blocked::OnWrite);
+  if (f.is_error()) return fail(f.error());
+  if (data.empty()) return size_t{0};
+  ByteView chunk = data.first(std::min(data.size(), kMaxSendPerCall));
+  Status s = rl.write(ContentType::application_data, chunk);
+  if (!s.ok()) return fail(std::move(s).error());
+  // The bytes are accepted once encrypted; a blocked flush finishes on the next call.
+  auto f2 = flush();
+  if (f2.is_error()) return fail(f2.error());
+  return chunk.size();
+}
+
+Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
+  switch (m.type) {
+    case HandshakeType::new_session_ticket: {
+      // RFC 8446 4.6.1: only servers send tickets. snr does not resume sessions yet, so a
+      // well-formed ticket is parsed and dropped.
+      SNR_ENSURE(mode == Mode::Client, Err::UNEXPECTED_MESSAGE);
+      SNR_TRY_ASSIGN(msg::NewSessionTicket t, msg::parse_new_session_ticket(m.body));
+      (void)t;
+      return {};
+    }
+    case HandshakeType::key_update: {
+      SNR_TRY_ASSIGN(msg::KeyUpdate ku, msg::parse_key_update(m.body));
+      // RFC 8446 4.6.3: the message must end the record; the next records use the new key.
+      SNR_ENSURE(hs_in.size() == m.whole.size(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
+      SNR_TRY(rl.read_protection()->update());
+      if (ku.request_update == 1 && !write_closed) {
+        Bytes out;
+        SNR_TRY(msg::serialize(msg::KeyUpdate{0}, out));
+        SNR_TRY(rl.write(ContentType::handshake, out));
+        SNR_TRY(rl.write_protection()->update());
+      }
+      return {};
+    }
+    default:
+      return make_error(Err::UNEXPECTED_MESSAGE, "unexpected post-handshake message");
+  }
+}
+
+Status ConnectionState::on_handshake_record(const record::Record& rec) {
+  SNR_ENSURE(!rec.data.empty(), Err::EMPTY_RECORD);
+  hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
+  while (hs_in.size() >= 4) {
+    wire::Reader r(hs_in);
+    uint8_t type = 0;
+    uint32_t len = 0;
+    (void)(r.u8(type) && r.u24(len));
+    SNR_ENSURE(len <= kMaxHandshakeMessage, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
+    if (hs_in.size() < 4 + size_t{len}) break;
+    ByteView whole = ByteView(hs_in).first(4 + len);
+    SNR_TRY(on_post_handshake(hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)}));
+    hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(whole.size()));
+  }
+  if (hs_in.empty()) Bytes().swap(hs_in);
+  return {};
+}
+
+Poll<size_t> ConnectionState::recv(MutByteView out) {
+  if (failed) return *failed;
+  if (!complete) return make_error(Err::NOT_NEGOTIATED);
+  for (;;) {
+    if (!app_pending.empty()) {
+      size_t n = std::min(out.size(), app_pending.size());
+      std::copy_n(app_pending.begin(), n, out.begin());
+      app_pending = app_pending.subspan(n);
+      if (app_pending.empty()) rl.release_input();
+      return n;
+    }
+    if (read_closed) return size_t{0};
+    if (out.empty()) return size_t{0};
+    auto pr = read_record();
+    if (pr.is_pending()) return pending(pr.blocked());
+    if (pr.is_error()) return fail(pr.error());
+    if (!pr.value()) {
+      read_closed = true;
+      return size_t{0};
+    }
+    record::Record rec = *pr.value();
+    switch (rec.type) {
+      case ContentType::application_data:
+        app_pending = rec.data;
+        break;
+      case ContentType::alert: {
+        Status s = on_alert(rec);
+        if (!s.ok()) return fail(std::move(s).error());
+        break;
+      }
+      case ContentType::handshake: {
+        Status s = on_handshake_record(rec);
+        if (!s.ok()) return fail(std::move(s).error());
+        auto f = flush();  // a KeyUpdate answer may be waiting
+        if (f.is_error()) return fail(f.error());
+        break;
+      }
+      case ContentType::change_cipher_spec:
+        return fail(make_error(Err::CCS_NOT_ALLOWED));
+    }
+  }
+}
+
+// --- shutdown ---
+
+Poll<void> ConnectionState::shutdown_send() {
+  if (!write_closed) {
+    write_closed = true;
+    const uint8_t rec[2] = {1, alert::close_notify};
+    Status s = rl.write(ContentType::alert, rec);
+    if (!s.ok()) return fail(std::move(s).error());
+  }
+  if (failed) return Ready{};
+  auto f = flush();
+  if (f.is_error()) return fail(f.error());
+  return f;
+}
+
+Poll<void> ConnectionState::shutdown() {
+  auto s = shutdown_send();
+  if (!s.is_ready()) return s;
+  // No waiting for the peer after a fatal error, or before the handshake finished.
+  if (failed || !complete) return Ready{};
+  while (!read_closed) {
+    app_pending = {};
+    auto pr = read_record();
+    if (pr.is_pending()) return pending(pr.blocked());
+    if (pr.is_error()) return fail(pr.error());
+    if (!pr.value()) break;
+    const record::Record& rec = *pr.value();
+    Status a = rec.type == ContentType::alert       ? on_alert(rec)
+               : rec.type == ContentType::handshake ? on_handshake_record(rec)
+                                                    : Status();
+    if (!a.ok()) return fail(std::move(a).error());
+  }
+  read_closed = true;
+  return Ready{};
+}
+
+}  // namespace snr::detail

@@ -1,1 +1,48 @@
-// placeholder
+// Peer certificate acceptance: chain validation through libcrypto, then the host-name check.
+#include <chrono>
+
+#include "hs/common13.hpp"
+#include "hs/hostname.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::hs {
+
+Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
+  // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error.
+  SNR_ENSURE(!cert.entries.empty(), Err::EMPTY_CERTIFICATE);
+  const detail::ConfigData& cfg = *hs.settings.config;
+
+  std::vector<ByteView> chain;
+  chain.reserve(cert.entries.size());
+  for (const msg::CertificateEntry& e : cert.entries) chain.emplace_back(e.cert_data);
+
+  SNR_TRY_ASSIGN(crypto::PublicKey key, crypto::PublicKey::from_certificate(chain.front()));
+  SNR_ENSURE(key.type() != crypto::KeyType::Unknown, Err::CERT_TYPE_UNSUPPORTED);
+
+  std::vector<Certificate> kept;
+  if (cfg.verify_x509) {
+    // A chain longer than the depth limit fails before any signature work.
+    SNR_ENSURE(chain.size() <= size_t{cfg.max_chain_depth} + 1, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
+    crypto::ChainCheck check;
+    check.store = cfg.trust.get();
+    check.max_depth = cfg.max_chain_depth;
+    if (cfg.wall_clock) check.time_seconds = cfg.wall_clock() / 1000000000ull;
+    SNR_ENSURE(check.store != nullptr, Err::CERT_UNTRUSTED);
+    SNR_TRY_ASSIGN(std::vector<Bytes> path, crypto::verify_chain(chain, check));
+
+    SNR_TRY_ASSIGN(crypto::CertNames names, crypto::certificate_names(chain.front()));
+    bool host_ok = verify_host(names, hs.settings.server_name, hs.settings.verify_host &&
+                                                                       *hs.settings.verify_host
+                                                                   ? hs.settings.verify_host
+                                                                   : nullptr);
+    SNR_ENSURE(host_ok, Err::CERT_INVALID_HOSTNAME);
+    for (Bytes& der : path) kept.emplace_back(std::move(der));
+  } else {
+    for (ByteView der : chain) kept.emplace_back(Bytes(der.begin(), der.end()));
+  }
+  hs.out->peer_chain = CertificateChain(std::move(kept));
+  hs.peer_key.emplace(std::move(key));
+  return {};
+}
+
+}  // namespace snr::hs

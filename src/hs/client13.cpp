@@ -1,1 +1,289 @@
-// placeholder
+// The TLS 1.3 client (RFC 8446 2, 4): one row per step, in the order the messages flow.
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+#include "hs/common13.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::hs {
+namespace {
+
+using msg::HandshakeType;
+namespace ext = msg::ext;
+
+enum Step : uint8_t {
+  kClientHello,
+  kServerHello,
+  kEncryptedExtensions,
+  kServerCert,
+  kServerCertVerify,
+  kServerFinished,
+  kClientCert,
+  kClientFinished,
+};
+
+bool is_ip_literal(std::string_view name) {
+  std::string s(name);
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// The policy's groups that snr can compute shares for, in preference order.
+std::vector<uint16_t> usable_groups(const Handshake& hs) {
+  std::vector<uint16_t> out;
+  for (uint16_t g : hs.settings.policy->curves)
+    if (crypto::key_share_supported(g)) out.push_back(g);
+  return out;
+}
+
+// ClientHello (RFC 8446 4.1.2). After a HelloRetryRequest the same hello is sent again with
+// the new key share and the cookie (4.1.2: "the client MUST send the same ClientHello without
+// modification, except as follows").
+Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
+  crypto::Provider& p = *hs.settings.provider;
+  if (!hs.first_hello) {
+    msg::ClientHello ch;
+    SNR_TRY(p.random(ch.random));
+    hs.client_random = ch.random;
+    // Middlebox compatibility mode (RFC 8446 D.4): a non-empty legacy_session_id.
+    hs.session_id.resize(32);
+    SNR_TRY(p.random(hs.session_id));
+    ch.session_id = hs.session_id;
+    for (uint16_t id : hs.settings.policy->cipher_suites) {
+      const policy::CipherSuite* s = policy::find_suite(id);
+      if (s && s->implemented && s->min_version == Version::TLS13) ch.cipher_suites.push_back(id);
+    }
+    SNR_ENSURE(!ch.cipher_suites.empty(), Err::CIPHER_NOT_SUPPORTED);
+    std::vector<uint16_t> groups = usable_groups(hs);
+    SNR_ENSURE(!groups.empty(), Err::NO_SUPPORTED_GROUP);
+
+    msg::Extensions& e = ch.ext;
+    const std::string& sni = hs.settings.server_name;
+    if (!sni.empty() && !is_ip_literal(sni)) {
+      e.add(ext::server_name);
+      e.server_name = sni;
+    }
+    e.add(ext::supported_groups);
+    e.supported_groups = groups;
+    e.add(ext::signature_algorithms);
+    for (uint16_t id : hs.settings.policy->sig_schemes) {
+      const policy::SigScheme* s = policy::find_sig_scheme(id);
+      if (s && s->implemented) e.signature_algorithms.push_back(id);
+    }
+    e.add(ext::supported_versions);
+    e.supported_versions = {msg::version::TLS13};
+    SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
+    e.add(ext::key_share);
+    e.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
+                                                            share.public_key().end())}};
+    hs.key_shares.clear();
+    hs.key_shares.push_back(std::move(share));
+    hs.offered_ext = e.order;
+    hs.first_hello = std::move(ch);
+  } else {
+    msg::ClientHello& ch = *hs.first_hello;
+    const crypto::KeyShare& share = hs.key_shares.front();
+    ch.ext.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
+                                                                 share.public_key().end())}};
+    if (!hs.cookie.empty()) {
+      ch.ext.add(ext::cookie);
+      ch.ext.cookie = hs.cookie;
+    }
+  }
+  SNR_TRY(send(hs, *hs.first_hello));
+  return next(kServerHello);
+}
+
+bool offered(const Handshake& hs, uint16_t type) { return contains(hs.offered_ext, type); }
+
+// Every extension a server sends must answer one the client sent (RFC 8446 4.2:
+// "an endpoint MUST abort the handshake with an "unsupported_extension" alert").
+Status check_solicited(const Handshake& hs, const msg::Extensions& e, uint16_t except = 0xffff) {
+  for (uint16_t t : e.order)
+    SNR_ENSURE(t == except || offered(hs, t), Err::UNSUPPORTED_EXTENSION);
+  return {};
+}
+
+Status check_hello_common(const Handshake& hs, const msg::ServerHello& sh) {
+  // RFC 8446 4.1.3: a version other than TLS 1.3 in supported_versions is illegal_parameter;
+  // without the extension the server chose TLS 1.2 or lower, which this client did not offer.
+  SNR_ENSURE(sh.ext.has(ext::supported_versions), Err::PROTOCOL_VERSION_UNSUPPORTED);
+  SNR_ENSURE(sh.ext.selected_version == msg::version::TLS13, Err::ILLEGAL_PARAMETER);
+  SNR_ENSURE(sh.legacy_version == msg::version::TLS12, Err::ILLEGAL_PARAMETER);
+  SNR_ENSURE(sh.session_id == hs.session_id, Err::BAD_SESSION_ID);
+  SNR_ENSURE(sh.compression_method == 0, Err::COMPRESSION);
+  SNR_ENSURE(contains(hs.first_hello->cipher_suites, sh.cipher_suite), Err::ILLEGAL_PARAMETER);
+  // After a HelloRetryRequest the ServerHello must keep its suite (4.1.4).
+  if (hs.out->suite) SNR_ENSURE(hs.out->suite->iana == sh.cipher_suite, Err::ILLEGAL_PARAMETER);
+  return {};
+}
+
+// HelloRetryRequest (RFC 8446 4.1.4).
+Result<Outcome> on_hello_retry(Handshake& hs, const InMessage& in, const msg::ServerHello& hrr) {
+  // "If a client receives a second HelloRetryRequest in the same connection ..., it MUST
+  // abort the handshake with an "unexpected_message" alert."
+  SNR_ENSURE(!hs.hello_retry, Err::SECOND_HELLO_RETRY);
+  SNR_TRY(check_hello_common(hs, hrr));
+  SNR_TRY(check_solicited(hs, hrr.ext, ext::cookie));
+  const bool new_share = hrr.ext.has(ext::key_share);
+  // "Clients MUST abort the handshake with an "illegal_parameter" alert if the
+  // HelloRetryRequest would not result in any change in the ClientHello."
+  SNR_ENSURE(new_share || hrr.ext.has(ext::cookie), Err::BAD_HELLO_RETRY);
+  if (new_share) {
+    // The group must be one we offered and not one we already sent a share for.
+    SNR_ENSURE(contains(hs.first_hello->ext.supported_groups, hrr.ext.hrr_group),
+               Err::BAD_HELLO_RETRY);
+    for (const crypto::KeyShare& k : hs.key_shares)
+      SNR_ENSURE(k.group() != hrr.ext.hrr_group, Err::BAD_HELLO_RETRY);
+  }
+  const policy::CipherSuite* suite = policy::find_suite(hrr.cipher_suite);
+  SNR_ENSURE(suite != nullptr, Err::ILLEGAL_PARAMETER);
+  hs.out->suite = suite;
+  hs.hello_retry = true;
+  hs.out->flags |= flag::HELLO_RETRY_REQUEST;
+  hs.cookie = hrr.ext.cookie;
+
+  SNR_TRY(hs.transcript.set_hash(suite->hash));
+  SNR_TRY(hs.transcript.replace_with_message_hash());
+  SNR_TRY(absorb(hs, in));
+  if (new_share) {
+    SNR_TRY_ASSIGN(crypto::KeyShare share,
+                   hs.settings.provider->generate_key_share(hrr.ext.hrr_group));
+    hs.key_shares.clear();
+    hs.key_shares.push_back(std::move(share));
+  }
+  // RFC 8446 D.4: the client's one CCS may go right before its second ClientHello.
+  SNR_TRY(maybe_send_ccs(hs));
+  return next(kClientHello);
+}
+
+// ServerHello (RFC 8446 4.1.3).
+Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::ServerHello sh, msg::parse_server_hello(in->body));
+  if (sh.is_hello_retry_request()) return on_hello_retry(hs, *in, sh);
+
+  SNR_TRY(check_hello_common(hs, sh));
+  // A TLS 1.3 ServerHello carries only supported_versions, key_share and pre_shared_key.
+  for (uint16_t t : sh.ext.order)
+    SNR_ENSURE(t == ext::supported_versions || t == ext::key_share || t == ext::pre_shared_key,
+               Err::ILLEGAL_PARAMETER);
+  SNR_TRY(check_solicited(hs, sh.ext));
+  SNR_ENSURE(sh.ext.has(ext::key_share), Err::MISSING_EXTENSION);
+  const msg::KeyShareEntry& peer = sh.ext.key_shares.front();
+  auto mine = std::find_if(hs.key_shares.begin(), hs.key_shares.end(),
+                           [&](const crypto::KeyShare& k) { return k.group() == peer.group; });
+  // RFC 8446 4.2.8: the server's group must be one the client sent a share for.
+  SNR_ENSURE(mine != hs.key_shares.end(), Err::ILLEGAL_PARAMETER);
+  SNR_TRY_ASSIGN(SecureBytes shared, mine->derive(peer.key_exchange));
+
+  hs.server_random = sh.random;
+  hs.out->version = Version::TLS13;
+  hs.out->suite = policy::find_suite(sh.cipher_suite);
+  hs.out->group = peer.group;
+  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE | flag::MIDDLEBOX_COMPAT;
+  hs.key_shares.clear();
+  hs.io->version_known();
+
+  if (!hs.transcript.has_hash()) SNR_TRY(hs.transcript.set_hash(hs.out->suite->hash));
+  SNR_TRY(absorb(hs, *in));
+  SNR_TRY(derive_handshake_secrets(hs, shared));
+  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
+  return next(kEncryptedExtensions);
+}
+
+// EncryptedExtensions (RFC 8446 4.3.1).
+Result<Outcome> recv_encrypted_extensions(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::EncryptedExtensions ee, msg::parse_encrypted_extensions(in->body));
+  SNR_TRY(check_solicited(hs, ee.ext));
+  SNR_TRY(absorb(hs, *in));
+  return next(kServerCert);
+}
+
+// CertificateRequest (4.3.2) or Certificate (4.4.2).
+Result<Outcome> recv_server_cert(Handshake& hs, const InMessage* in) {
+  if (in->type == HandshakeType::certificate_request) {
+    SNR_ENSURE(!hs.cert_requested, Err::UNEXPECTED_MESSAGE);
+    SNR_TRY_ASSIGN(msg::CertificateRequest cr, msg::parse_certificate_request(in->body));
+    // "The "signature_algorithms" extension MUST be specified" (4.3.2).
+    SNR_ENSURE(cr.ext.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
+    hs.cert_requested = true;
+    hs.cert_request_context = cr.context;
+    hs.out->flags |= flag::CLIENT_AUTH;
+    SNR_TRY(absorb(hs, *in));
+    return next(kServerCert);
+  }
+  SNR_TRY_ASSIGN(msg::Certificate cert, msg::parse_certificate(in->body));
+  // The context is empty for server authentication (4.4.2).
+  SNR_ENSURE(cert.request_context.empty(), Err::ILLEGAL_PARAMETER);
+  SNR_TRY(accept_peer_certificates(hs, cert));
+  SNR_TRY(absorb(hs, *in));
+  return next(kServerCertVerify);
+}
+
+Result<Outcome> recv_server_cert_verify(Handshake& hs, const InMessage* in) {
+  SNR_TRY(verify_peer_signature(hs, *in, true, hs.first_hello->ext.signature_algorithms));
+  return next(kServerFinished);
+}
+
+Result<Outcome> recv_server_finished(Handshake& hs, const InMessage* in) {
+  SNR_TRY(check_finished(hs, *in, hs.ks->server_handshake_secret()));
+  SNR_TRY(derive_application_secrets(hs));
+  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->server_application_secret().view()));
+  return next(kClientCert);
+}
+
+// The client's second flight starts here: CCS (once), handshake keys, then a Certificate
+// only if one was requested. snr's client has no certificate yet: it answers with an empty
+// one (RFC 8446 4.4.2.4 lets the server decide).
+Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
+  SNR_TRY(maybe_send_ccs(hs));
+  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+  if (hs.cert_requested) {
+    msg::Certificate empty;
+    empty.request_context = hs.cert_request_context;
+    SNR_TRY(send(hs, empty));
+    hs.out->flags |= flag::NO_CLIENT_CERT;
+  }
+  return next(kClientFinished);
+}
+
+Result<Outcome> send_client_finished(Handshake& hs, const InMessage*) {
+  msg::Finished fin;
+  SNR_TRY_ASSIGN(crypto::Digest vd, finished_for(hs, hs.ks->client_handshake_secret()));
+  fin.verify_data.assign(vd.view().begin(), vd.view().end());
+  SNR_TRY(send(hs, fin));
+  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->client_application_secret().view()));
+  SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
+  SNR_TRY(hs.ks->resumption(h.view()));
+  hs.out->resumption_secret = hs.ks->resumption_master_secret();
+  return done();
+}
+
+constexpr StepRow kSteps[] = {
+    {kClientHello, "CLIENT_HELLO", 0, send_client_hello},
+    {kServerHello, "SERVER_HELLO", accepts(HandshakeType::server_hello), recv_server_hello},
+    {kEncryptedExtensions, "ENCRYPTED_EXTENSIONS", accepts(HandshakeType::encrypted_extensions),
+     recv_encrypted_extensions},
+    {kServerCert, "SERVER_CERT",
+     accepts(HandshakeType::certificate) | accepts(HandshakeType::certificate_request),
+     recv_server_cert},
+    {kServerCertVerify, "SERVER_CERT_VERIFY", accepts(HandshakeType::certificate_verify),
+     recv_server_cert_verify},
+    {kServerFinished, "SERVER_FINISHED", accepts(HandshakeType::finished), recv_server_finished},
+    {kClientCert, "CLIENT_CERT", 0, send_client_cert},
+    {kClientFinished, "CLIENT_FINISHED", 0, send_client_finished},
+};
+
+constexpr bool rows_in_order() {
+  for (size_t i = 0; i < std::size(kSteps); ++i)
+    if (kSteps[i].id != i) return false;
+  return true;
+}
+static_assert(rows_in_order(), "client13 step rows must follow the Step enum");
+
+}  // namespace
+
+std::span<const StepRow> client13_steps() { return kSteps; }
+
+}  // namespace snr::hs

@@ -1,1 +1,249 @@
-// placeholder
+// The TLS 1.3 server (RFC 8446 2, 4): one row per step, in the order the messages flow.
+#include <algorithm>
+
+#include "hs/common13.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::hs {
+namespace {
+
+using msg::HandshakeType;
+namespace ext = msg::ext;
+
+enum Step : uint8_t {
+  kClientHello,
+  kHelloRetry,
+  kClientHello2,
+  kServerHello,
+  kEncryptedExtensions,
+  kServerCert,
+  kServerCertVerify,
+  kServerFinished,
+  kClientFinished,
+};
+
+// What the server settled from a ClientHello.
+struct Choice {
+  const policy::CipherSuite* suite = nullptr;
+  uint16_t group = 0;
+  const msg::KeyShareEntry* share = nullptr;  // null: a HelloRetryRequest is needed
+  const policy::SigScheme* scheme = nullptr;
+};
+
+Status check_key_shares(const msg::ClientHello& ch) {
+  const auto& shares = ch.ext.key_shares;
+  for (size_t i = 0; i < shares.size(); ++i) {
+    // RFC 8446 4.2.8: shares only for offered groups, at most one per group.
+    SNR_ENSURE(contains(ch.ext.supported_groups, shares[i].group), Err::ILLEGAL_PARAMETER);
+    for (size_t j = 0; j < i; ++j)
+      SNR_ENSURE(shares[j].group != shares[i].group, Err::ILLEGAL_PARAMETER);
+  }
+  return {};
+}
+
+// Validates a ClientHello and picks suite, group and signature scheme by the server's
+// preference (SPEC 6.4).
+Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
+  const msg::Extensions& e = ch.ext;
+  // This server speaks TLS 1.3 only: it needs supported_versions with 0x0304.
+  SNR_ENSURE(e.has(ext::supported_versions) && contains(e.supported_versions, msg::version::TLS13),
+             Err::PROTOCOL_VERSION_UNSUPPORTED);
+  // RFC 8446 4.1.2: legacy_compression_methods "MUST contain exactly one byte, set to zero".
+  SNR_ENSURE(ch.compression_methods.size() == 1 && ch.compression_methods[0] == 0,
+             Err::COMPRESSION);
+  // RFC 8446 9.2: without a PSK, signature_algorithms, supported_groups and key_share are
+  // mandatory ("missing_extension").
+  SNR_ENSURE(e.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
+  SNR_ENSURE(e.has(ext::supported_groups) && e.has(ext::key_share), Err::MISSING_EXTENSION);
+  SNR_TRY(check_key_shares(ch));
+
+  Choice c;
+  for (uint16_t id : hs.settings.policy->cipher_suites) {
+    const policy::CipherSuite* s = policy::find_suite(id);
+    if (s && s->implemented && s->min_version == Version::TLS13 &&
+        contains(ch.cipher_suites, id)) {
+      c.suite = s;
+      break;
+    }
+  }
+  SNR_ENSURE(c.suite != nullptr, Err::CIPHER_NOT_SUPPORTED);
+
+  // The best mutual group that already has a share; else the best mutual group (HRR).
+  for (uint16_t g : hs.settings.policy->curves) {
+    if (!crypto::key_share_supported(g) || !contains(e.supported_groups, g)) continue;
+    if (c.group == 0) c.group = g;
+    auto it = std::find_if(e.key_shares.begin(), e.key_shares.end(),
+                           [&](const msg::KeyShareEntry& k) { return k.group == g; });
+    if (it != e.key_shares.end()) {
+      c.group = g;
+      c.share = &*it;
+      break;
+    }
+  }
+  SNR_ENSURE(c.group != 0, Err::NO_SUPPORTED_GROUP);
+
+  SNR_ENSURE(hs.cert != nullptr, Err::NO_CERTIFICATE);
+  SNR_TRY_ASSIGN(c.scheme, choose_signature_scheme(hs, e.signature_algorithms, hs.cert->key_type));
+  return c;
+}
+
+Status accept_hello(Handshake& hs, const Choice& c, const msg::ClientHello& ch) {
+  hs.out->suite = c.suite;
+  hs.out->group = c.group;
+  hs.out->sig_scheme = c.scheme;
+  hs.out->server_name = ch.ext.server_name;
+  if (!hs.transcript.has_hash()) SNR_TRY(hs.transcript.set_hash(c.suite->hash));
+  return {};
+}
+
+// ClientHello (RFC 8446 4.1.2).
+Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(in->body));
+  SNR_TRY_ASSIGN(Choice c, choose(hs, ch));
+  hs.client_random = ch.random;
+  hs.session_id = ch.session_id;
+  SNR_TRY(accept_hello(hs, c, ch));
+  SNR_TRY(absorb(hs, *in));
+  hs.first_hello = std::move(ch);
+  if (c.share == nullptr) return next(kHelloRetry);
+  hs.key_shares.clear();
+  // Keep the chosen peer share: the next step derives with it.
+  hs.first_hello->ext.key_shares = {*c.share};
+  return next(kServerHello);
+}
+
+// HelloRetryRequest (RFC 8446 4.1.4), with a cookie holding the hash of ClientHello1.
+Result<Outcome> send_hello_retry(Handshake& hs, const InMessage*) {
+  SNR_TRY_ASSIGN(crypto::Digest ch1, hs.transcript.current());
+  SNR_TRY(hs.transcript.replace_with_message_hash());
+  msg::ServerHello hrr;
+  std::copy(std::begin(msg::kHelloRetryRandom), std::end(msg::kHelloRetryRandom),
+            hrr.random.begin());
+  hrr.session_id = hs.session_id;
+  hrr.cipher_suite = hs.out->suite->iana;
+  hrr.ext.add(ext::supported_versions);
+  hrr.ext.selected_version = msg::version::TLS13;
+  hrr.ext.add(ext::key_share);
+  hrr.ext.hrr_group = hs.out->group;
+  hrr.ext.add(ext::cookie);
+  hrr.ext.cookie.assign(ch1.view().begin(), ch1.view().end());
+  hs.cookie = hrr.ext.cookie;
+  SNR_TRY(send(hs, hrr));
+  hs.hello_retry = true;
+  hs.out->flags |= flag::HELLO_RETRY_REQUEST;
+  hs.io->version_known();
+  // RFC 8446 D.4: the server's CCS follows its first handshake message.
+  SNR_TRY(maybe_send_ccs(hs));
+  return next(kClientHello2);
+}
+
+// The second ClientHello must answer the HelloRetryRequest exactly (RFC 8446 4.1.2).
+Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(in->body));
+  SNR_ENSURE(ch.session_id == hs.session_id, Err::ILLEGAL_PARAMETER);
+  SNR_ENSURE(ch.ext.has(ext::cookie) && ct_equal(ch.ext.cookie, hs.cookie), Err::BAD_COOKIE);
+  SNR_ENSURE(ch.ext.key_shares.size() == 1 && ch.ext.key_shares[0].group == hs.out->group,
+             Err::ILLEGAL_PARAMETER);
+  SNR_TRY_ASSIGN(Choice c, choose(hs, ch));
+  // The retried hello must lead to the same suite and group.
+  SNR_ENSURE(c.suite == hs.out->suite && c.share != nullptr, Err::ILLEGAL_PARAMETER);
+  SNR_TRY(accept_hello(hs, c, ch));
+  SNR_TRY(absorb(hs, *in));
+  ch.ext.key_shares = {*c.share};
+  hs.first_hello = std::move(ch);
+  return next(kServerHello);
+}
+
+// ServerHello (RFC 8446 4.1.3).
+Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
+  crypto::Provider& p = *hs.settings.provider;
+  const msg::KeyShareEntry& peer = hs.first_hello->ext.key_shares.front();
+  SNR_TRY_ASSIGN(crypto::KeyShare mine, p.generate_key_share(hs.out->group));
+  SNR_TRY_ASSIGN(SecureBytes shared, mine.derive(peer.key_exchange));
+
+  msg::ServerHello sh;
+  SNR_TRY(p.random(sh.random));
+  hs.server_random = sh.random;
+  sh.session_id = hs.session_id;
+  sh.cipher_suite = hs.out->suite->iana;
+  sh.ext.add(ext::key_share);
+  sh.ext.key_shares = {msg::KeyShareEntry{mine.group(), Bytes(mine.public_key().begin(),
+                                                              mine.public_key().end())}};
+  sh.ext.add(ext::supported_versions);
+  sh.ext.selected_version = msg::version::TLS13;
+  SNR_TRY(send(hs, sh));
+
+  hs.out->version = Version::TLS13;
+  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
+  if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
+  hs.io->version_known();
+  SNR_TRY(maybe_send_ccs(hs));
+  SNR_TRY(derive_handshake_secrets(hs, shared));
+  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
+  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+  hs.first_hello.reset();
+  return next(kEncryptedExtensions);
+}
+
+Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
+  msg::EncryptedExtensions ee;
+  SNR_TRY(send(hs, ee));
+  return next(kServerCert);
+}
+
+Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
+  msg::Certificate cert;
+  for (const Bytes& der : hs.cert->chain_der) cert.entries.push_back(msg::CertificateEntry{der, {}});
+  SNR_TRY(send(hs, cert));
+  hs.out->local_chain = &hs.cert->chain;
+  return next(kServerCertVerify);
+}
+
+Result<Outcome> send_server_cert_verify(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_certificate_verify(hs, *hs.cert, *hs.out->sig_scheme, true));
+  return next(kServerFinished);
+}
+
+Result<Outcome> send_server_finished(Handshake& hs, const InMessage*) {
+  msg::Finished fin;
+  SNR_TRY_ASSIGN(crypto::Digest vd, finished_for(hs, hs.ks->server_handshake_secret()));
+  fin.verify_data.assign(vd.view().begin(), vd.view().end());
+  SNR_TRY(send(hs, fin));
+  SNR_TRY(derive_application_secrets(hs));
+  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_application_secret().view()));
+  return next(kClientFinished);
+}
+
+Result<Outcome> recv_client_finished(Handshake& hs, const InMessage* in) {
+  SNR_TRY(check_finished(hs, *in, hs.ks->client_handshake_secret()));
+  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_application_secret().view()));
+  SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
+  SNR_TRY(hs.ks->resumption(h.view()));
+  hs.out->resumption_secret = hs.ks->resumption_master_secret();
+  return done();
+}
+
+constexpr StepRow kSteps[] = {
+    {kClientHello, "CLIENT_HELLO", accepts(HandshakeType::client_hello), recv_client_hello},
+    {kHelloRetry, "HELLO_RETRY_MSG", 0, send_hello_retry},
+    {kClientHello2, "CLIENT_HELLO", accepts(HandshakeType::client_hello), recv_client_hello2},
+    {kServerHello, "SERVER_HELLO", 0, send_server_hello},
+    {kEncryptedExtensions, "ENCRYPTED_EXTENSIONS", 0, send_encrypted_extensions},
+    {kServerCert, "SERVER_CERT", 0, send_server_cert},
+    {kServerCertVerify, "SERVER_CERT_VERIFY", 0, send_server_cert_verify},
+    {kServerFinished, "SERVER_FINISHED", 0, send_server_finished},
+    {kClientFinished, "CLIENT_FINISHED", accepts(HandshakeType::finished), recv_client_finished},
+};
+
+constexpr bool rows_in_order() {
+  for (size_t i = 0; i < std::size(kSteps); ++i)
+    if (kSteps[i].id != i) return false;
+  return true;
+}
+static_assert(rows_in_order(), "server13 step rows must follow the Step enum");
+
+}  // namespace
+
+std::span<const StepRow> server13_steps() { return kSteps; }
+
+}  // namespace snr::hs

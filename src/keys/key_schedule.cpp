@@ -1,1 +1,92 @@
-// placeholder
+#include "keys/key_schedule.hpp"
+
+#include "util/error_code.hpp"
+#include "wire/writer.hpp"
+
+namespace snr::keys {
+
+Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
+                         ByteView context, MutByteView out) {
+  // HkdfLabel: u16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>.
+  Bytes info;
+  info.reserve(2 + 1 + 255 + 1 + 255);
+  wire::Writer w(info);
+  w.u16(out.size());
+  w.prefixed<1>([&](wire::Writer& l) {
+    l.bytes(as_bytes("tls13 "));
+    l.bytes(as_bytes(label));
+  });
+  w.prefixed_bytes<1>(context);
+  SNR_ENSURE(w.ok(), Err::INTERNAL);
+  return crypto::hkdf_expand(alg, secret, info, out);
+}
+
+Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret,
+                                     std::string_view label, ByteView transcript_hash) {
+  crypto::Digest d;
+  d.len = crypto::hash_size(alg);
+  SNR_TRY(hkdf_expand_label(alg, secret, label, transcript_hash, MutByteView(d.bytes.data(), d.len)));
+  return d;
+}
+
+Result<TrafficKey> traffic_key(crypto::HashAlg hash, crypto::AeadAlg aead, ByteView secret) {
+  TrafficKey k;
+  k.key.resize(crypto::aead_key_size(aead));
+  SNR_TRY(hkdf_expand_label(hash, secret, "key", {}, k.key.mut_view()));
+  SNR_TRY(hkdf_expand_label(hash, secret, "iv", {}, k.iv));
+  return k;
+}
+
+Result<crypto::Digest> next_traffic_secret(crypto::HashAlg alg, ByteView secret) {
+  return derive_secret(alg, secret, "traffic upd", {});
+}
+
+Result<crypto::Digest> finished_verify_data(crypto::HashAlg alg, ByteView base_key,
+                                            ByteView transcript_hash) {
+  SNR_TRY_ASSIGN(crypto::Digest fk, derive_secret(alg, base_key, "finished", {}));
+  return crypto::hmac(alg, fk.view(), transcript_hash);
+}
+
+Status KeySchedule::early(ByteView psk) {
+  uint8_t zeros[crypto::kMaxHashSize] = {};
+  size_t n = crypto::hash_size(alg_);
+  ByteView ikm = psk.empty() ? ByteView(zeros, n) : psk;
+  SNR_TRY_ASSIGN(early_, crypto::hkdf_extract(alg_, {}, ikm));
+  return {};
+}
+
+namespace {
+// "derived" secret of a stage: Derive-Secret(secret, "derived", Hash("")).
+Result<crypto::Digest> derived(crypto::HashAlg alg, const crypto::Digest& secret) {
+  SNR_TRY_ASSIGN(crypto::Digest empty_hash, crypto::hash_once(alg, {}));
+  return derive_secret(alg, secret.view(), "derived", empty_hash.view());
+}
+}  // namespace
+
+Status KeySchedule::handshake(ByteView dhe, ByteView hello_hash) {
+  if (early_.len == 0) SNR_TRY(early({}));
+  SNR_TRY_ASSIGN(crypto::Digest salt, derived(alg_, early_));
+  SNR_TRY_ASSIGN(hs_, crypto::hkdf_extract(alg_, salt.view(), dhe));
+  SNR_TRY_ASSIGN(c_hs_, derive_secret(alg_, hs_.view(), "c hs traffic", hello_hash));
+  SNR_TRY_ASSIGN(s_hs_, derive_secret(alg_, hs_.view(), "s hs traffic", hello_hash));
+  return {};
+}
+
+Status KeySchedule::master(ByteView server_finished_hash) {
+  SNR_TRY_ASSIGN(crypto::Digest salt, derived(alg_, hs_));
+  uint8_t zeros[crypto::kMaxHashSize] = {};
+  SNR_TRY_ASSIGN(ms_, crypto::hkdf_extract(alg_, salt.view(), ByteView(zeros, crypto::hash_size(alg_))));
+  SNR_TRY_ASSIGN(c_ap_, derive_secret(alg_, ms_.view(), "c ap traffic", server_finished_hash));
+  SNR_TRY_ASSIGN(s_ap_, derive_secret(alg_, ms_.view(), "s ap traffic", server_finished_hash));
+  SNR_TRY_ASSIGN(exp_, derive_secret(alg_, ms_.view(), "exp master", server_finished_hash));
+  // The handshake secret is not needed past this point.
+  hs_ = crypto::Digest();
+  return {};
+}
+
+Status KeySchedule::resumption(ByteView client_finished_hash) {
+  SNR_TRY_ASSIGN(res_, derive_secret(alg_, ms_.view(), "res master", client_finished_hash));
+  return {};
+}
+
+}  // namespace snr::keys

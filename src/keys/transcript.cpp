@@ -1,1 +1,36 @@
-// placeholder
+#include "keys/transcript.hpp"
+
+#include "msg/messages.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::keys {
+
+Status Transcript::add(ByteView message) {
+  if (hash_) return hash_->update(message);
+  pending_.insert(pending_.end(), message.begin(), message.end());
+  return {};
+}
+
+Status Transcript::set_hash(crypto::HashAlg alg) {
+  SNR_TRY_ASSIGN(crypto::Hash h, crypto::Hash::create(alg));
+  SNR_TRY(h.update(pending_));
+  hash_.emplace(std::move(h));
+  pending_.clear();
+  pending_.shrink_to_fit();
+  return {};
+}
+
+Result<crypto::Digest> Transcript::current() const {
+  SNR_ENSURE(hash_.has_value(), Err::INTERNAL);
+  return hash_->peek();
+}
+
+Status Transcript::replace_with_message_hash() {
+  SNR_TRY_ASSIGN(crypto::Digest ch1, current());
+  SNR_TRY_ASSIGN(crypto::Hash h, crypto::Hash::create(hash_->alg()));
+  SNR_TRY(h.update(msg::message_hash(ch1.view())));
+  hash_.emplace(std::move(h));
+  return {};
+}
+
+}  // namespace snr::keys

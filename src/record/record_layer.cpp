@@ -1,1 +1,164 @@
-// placeholder
+#include "record/record_layer.hpp"
+
+#include "keys/key_schedule.hpp"
+#include "util/error_code.hpp"
+#include "wire/reader.hpp"
+#include "wire/writer.hpp"
+
+namespace snr::record {
+
+using msg::ContentType;
+
+Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
+                                                           crypto::HashAlg hash, ByteView secret) {
+  SNR_TRY_ASSIGN(keys::TrafficKey tk, keys::traffic_key(hash, aead, secret));
+  SNR_TRY_ASSIGN(crypto::Aead a, crypto::Aead::create(aead, tk.key.view()));
+  std::unique_ptr<Protection13> p(new Protection13(std::move(a), hash));
+  p->iv_ = tk.iv;
+  p->secret_.len = secret.size();
+  std::copy(secret.begin(), secret.end(), p->secret_.bytes.begin());
+  return p;
+}
+
+Status Protection13::install(ByteView secret) {
+  SNR_TRY_ASSIGN(keys::TrafficKey tk, keys::traffic_key(hash_, aead_.alg(), secret));
+  SNR_TRY(aead_.set_key(tk.key.view()));
+  iv_ = tk.iv;
+  seq_ = 0;
+  return {};
+}
+
+Status Protection13::update() {
+  SNR_TRY_ASSIGN(crypto::Digest next, keys::next_traffic_secret(hash_, secret_.view()));
+  secret_ = next;
+  return install(secret_.view());
+}
+
+void Protection13::nonce(uint8_t out[crypto::kAeadNonceSize]) const {
+  // RFC 8446 5.3: the 64-bit sequence number, left-padded, XORed with the static IV.
+  for (size_t i = 0; i < crypto::kAeadNonceSize; ++i) out[i] = iv_[i];
+  for (size_t i = 0; i < 8; ++i)
+    out[crypto::kAeadNonceSize - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+}
+
+Status Protection13::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t inner = plaintext.size() + 1;
+  const size_t start = out.size();
+  wire::Writer w(out);
+  w.u8(static_cast<uint8_t>(ContentType::application_data));
+  w.u16(msg::version::TLS12);
+  w.u16(inner + crypto::kAeadTagSize);
+  w.bytes(plaintext);
+  w.u8(static_cast<uint8_t>(type));
+  w.zeros(crypto::kAeadTagSize);
+  SNR_ENSURE(w.ok(), Err::INTERNAL);
+
+  MutByteView rec(out.data() + start, out.size() - start);
+  uint8_t n[crypto::kAeadNonceSize];
+  nonce(n);
+  SNR_TRY(aead_.seal(n, rec.first(kHeaderSize), rec.subspan(kHeaderSize, inner),
+                     rec.subspan(kHeaderSize + inner)));
+  ++seq_;
+  return {};
+}
+
+Result<size_t> Protection13::open(ByteView header, MutByteView body, ContentType& type) {
+  SNR_ENSURE(body.size() > crypto::kAeadTagSize, Err::DECRYPT);
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t clen = body.size() - crypto::kAeadTagSize;
+  uint8_t n[crypto::kAeadNonceSize];
+  nonce(n);
+  SNR_TRY(aead_.open(n, header, body.first(clen), body.subspan(clen)));
+  ++seq_;
+  // TLSInnerPlaintext: content, the real type, then zero padding (RFC 8446 5.4).
+  size_t end = clen;
+  while (end > 0 && body[end - 1] == 0) --end;
+  SNR_ENSURE(end > 0, Err::RECORD_PADDING);
+  type = static_cast<ContentType>(body[end - 1]);
+  SNR_ENSURE(end - 1 <= kMaxPlaintext, Err::RECORD_LIMIT);
+  return end - 1;
+}
+
+size_t RecordLayer::read_want() const {
+  if (in_len_ < kHeaderSize) return kHeaderSize - in_len_;
+  size_t len = (size_t{in_[3]} << 8) | in_[4];
+  return kHeaderSize + len - in_len_;
+}
+
+MutByteView RecordLayer::read_space(size_t n) {
+  if (in_.size() < in_len_ + n) in_.resize(in_len_ + n);
+  return MutByteView(in_.data() + in_len_, n);
+}
+
+void RecordLayer::release_input() {
+  if (in_len_ == 0) {
+    Bytes().swap(in_);
+  }
+}
+
+namespace {
+bool known_type(uint8_t t) { return t >= 20 && t <= 23; }
+}  // namespace
+
+Result<std::optional<Record>> RecordLayer::take_record() {
+  if (in_len_ < kHeaderSize) return std::optional<Record>();
+  wire::Reader r(ByteView(in_.data(), kHeaderSize));
+  uint8_t type = 0;
+  uint16_t version = 0, len = 0;
+  (void)(r.u8(type) && r.u16(version) && r.u16(len));
+  SNR_ENSURE(known_type(type), Err::RECORD_TYPE);
+  SNR_ENSURE((version >> 8) == 3, Err::BAD_RECORD_HEADER);
+  const auto ctype = static_cast<ContentType>(type);
+  // change_cipher_spec is never protected in TLS 1.3; everything else is once keys are set.
+  const bool protect = read_ != nullptr && ctype != ContentType::change_cipher_spec;
+  if (protect) {
+    SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
+    SNR_ENSURE(len <= kMaxCiphertext13, Err::RECORD_LIMIT);
+  } else {
+    SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
+  }
+  if (in_len_ < kHeaderSize + len) return std::optional<Record>();
+
+  in_len_ = 0;
+  MutByteView body(in_.data() + kHeaderSize, len);
+  if (!protect) return std::optional<Record>(Record{ctype, body, false});
+  ContentType inner = ContentType::application_data;
+  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.data(), kHeaderSize), body, inner));
+  SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
+  return std::optional<Record>(Record{inner, body.first(n), true});
+}
+
+Status RecordLayer::write(ContentType type, ByteView data) {
+  if (out_off_ == out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+  }
+  do {
+    ByteView frag = data.first(std::min(data.size(), max_fragment_));
+    data = data.subspan(frag.size());
+    if (write_) {
+      SNR_TRY(write_->seal(type, frag, out_));
+    } else {
+      wire::Writer w(out_);
+      w.u8(static_cast<uint8_t>(type));
+      w.u16(record_version_);
+      w.u16(frag.size());
+      w.bytes(frag);
+      SNR_ENSURE(w.ok(), Err::INTERNAL);
+    }
+  } while (!data.empty());
+  return {};
+}
+
+void RecordLayer::consume_output(size_t n) {
+  out_off_ += n;
+  if (out_off_ >= out_.size()) {
+    out_.clear();
+    out_off_ = 0;
+    // Large bursts (bulk sends) should not pin their buffer on an idle connection.
+    if (out_.capacity() > 4 * (kMaxCiphertext13 + kHeaderSize)) Bytes().swap(out_);
+  }
+}
+
+}  // namespace snr::record

@@ -1,0 +1,94 @@
+// The state behind snr::Connection, and the driver that runs the handshake and record
+// protocol over the application's I/O callbacks.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "crypto/provider.hpp"
+#include "hs/handshake.hpp"
+#include "record/record_layer.hpp"
+#include "snr/connection.hpp"
+
+namespace snr::detail {
+
+// The largest handshake message accepted (RFC 8446 allows 2^24-1; nothing legitimate in
+// this library's handshakes comes near 64 KiB).
+inline constexpr size_t kMaxHandshakeMessage = 64 * 1024;
+
+struct ConnectionState final : hs::HandshakeIo {
+  explicit ConnectionState(Mode m) : mode(m) {}
+
+  Mode mode;
+  Connection* owner = nullptr;  // for callbacks that receive the Connection
+  std::optional<Config> config;
+  const PolicyData* policy_override = nullptr;
+  std::string server_name;
+  VerifyHostNameCallback verify_host;
+  crypto::Provider* provider = &crypto::Provider::system();
+
+  // I/O
+  SendCallback send_cb = nullptr;
+  void* send_ctx = nullptr;
+  RecvCallback recv_cb = nullptr;
+  void* recv_ctx = nullptr;
+  SendFunction send_fn;
+  RecvFunction recv_fn;
+  int read_fd = -1;
+  int write_fd = -1;
+
+  record::RecordLayer rl;
+  Bytes hs_in;   // handshake bytes received, not yet a whole message
+  Bytes hs_cur;  // the handshake message the current step is processing
+  Bytes hs_out;  // handshake messages written, not yet framed into records
+  std::unique_ptr<hs::Handshake> hs;
+  hs::Negotiated neg;
+  bool complete = false;
+  bool ccs_seen = false;
+  std::optional<Error> failed;
+  std::optional<uint8_t> peer_alert;
+  bool read_closed = false;
+  bool write_closed = false;
+  bool alert_sent = false;
+  MutByteView app_pending;  // decrypted application data not yet returned (in the record layer)
+  std::string handshake_type_str;
+
+  // --- hs::HandshakeIo ---
+  Status send_message(ByteView message) override;
+  Status send_change_cipher_spec() override;
+  Status set_read_secret(const policy::CipherSuite& suite, ByteView secret) override;
+  Status set_write_secret(const policy::CipherSuite& suite, ByteView secret) override;
+  void version_known() override;
+
+  // --- driver (driver.cpp) ---
+  Poll<void> negotiate();
+  Poll<size_t> send(ByteView data);
+  Poll<size_t> recv(MutByteView out);
+  Poll<void> flush();
+  Poll<void> shutdown_send();
+  Poll<void> shutdown();
+
+  // --- I/O (io.cpp): s2n's callback contract, -1 + errno for would-block ---
+  bool has_io() const;
+  int io_send(const uint8_t* buf, size_t len);
+  int io_recv(uint8_t* buf, size_t len);
+
+  const PolicyData& policy() const;
+
+ private:
+  Status start_handshake();
+  Status flush_handshake_out();
+  // The next whole handshake message in hs_in (reading records as needed).
+  Poll<hs::InMessage> next_handshake_message();
+  // Reads one record; Ready(nullopt) when the transport hit EOF.
+  Poll<std::optional<record::Record>> read_record();
+  // Handles an alert record: close_notify closes the read side; others fail.
+  Status on_alert(const record::Record& rec);
+  Status on_post_handshake(const hs::InMessage& m);
+  // Post-handshake messages (NewSessionTicket, KeyUpdate) from one handshake record.
+  Status on_handshake_record(const record::Record& rec);
+  Error fail(Error e);
+};
+
+}  // namespace snr::detail

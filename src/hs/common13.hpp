@@ -1,0 +1,61 @@
+// Pieces both TLS 1.3 roles use: sending messages, installing keys, Finished and
+// CertificateVerify computations, key logging.
+#pragma once
+
+#include "hs/handshake.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::hs {
+
+// Serializes m, adds it to the transcript and hands it to the sink.
+template <class M>
+Status send(Handshake& hs, const M& m) {
+  Bytes out;
+  SNR_TRY(msg::serialize(m, out));
+  SNR_TRY(hs.transcript.add(out));
+  return hs.io->send_message(out);
+}
+
+// Adds a received message to the transcript.
+inline Status absorb(Handshake& hs, const InMessage& in) { return hs.transcript.add(in.whole); }
+
+// Sends the one middlebox-compatibility CCS, if the session id asked for it and none was sent.
+Status maybe_send_ccs(Handshake& hs);
+
+// After ServerHello: derives the handshake secrets from the shared secret and the transcript.
+Status derive_handshake_secrets(Handshake& hs, ByteView shared_secret);
+// After the server Finished: derives the master, application and exporter secrets.
+Status derive_application_secrets(Handshake& hs);
+
+// verify_data for `base_key` over the current transcript.
+Result<crypto::Digest> finished_for(Handshake& hs, const crypto::Digest& base_key);
+// Checks a received Finished against `base_key` (constant time).
+Status check_finished(Handshake& hs, const InMessage& in, const crypto::Digest& base_key);
+
+// The content a CertificateVerify signs (RFC 8446 4.4.3).
+Result<Bytes> certificate_verify_content(Handshake& hs, bool server);
+
+// NSS key log ("CLIENT_HANDSHAKE_TRAFFIC_SECRET" ...), when a key log is configured.
+void log_secret(Handshake& hs, std::string_view label, const crypto::Digest& secret);
+
+// Validates the peer's certificate chain (trust, dates, depth, host name) and keeps its
+// public key; stores the validated chain in hs.out->peer_chain.
+Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert);
+
+// Checks and verifies a peer CertificateVerify against the offered/allowed schemes.
+Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_signed,
+                             std::span<const uint16_t> allowed);
+
+// Picks our CertificateVerify scheme: the first scheme of the policy that the peer offered
+// and our key can make. NO_VALID_SIGNATURE_SCHEME when there is none.
+Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
+                                                         const std::vector<uint16_t>& offered,
+                                                         crypto::KeyType key);
+
+// Sends CertificateVerify signed with `key` and `scheme`.
+Status send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
+                               const policy::SigScheme& scheme, bool server);
+
+bool contains(std::span<const uint16_t> list, uint16_t v);
+
+}  // namespace snr::hs

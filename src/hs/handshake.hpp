@@ -1,0 +1,151 @@
+// The handshake: state shared by the client and server step tables, the interface through
+// which steps emit messages and install keys, and the step-table types the driver runs.
+//
+// The handshake never touches records or sockets: the driver hands each step one whole
+// handshake message, and steps write whole messages to a HandshakeIo sink (records for TCP,
+// raw messages and secrets for QUIC).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/key_share.hpp"
+#include "crypto/pkey.hpp"
+#include "crypto/provider.hpp"
+#include "hs/config_data.hpp"
+#include "keys/key_schedule.hpp"
+#include "keys/transcript.hpp"
+#include "msg/messages.hpp"
+#include "policy/registry.hpp"
+#include "snr/enums.hpp"
+
+namespace snr::hs {
+
+// Where a step's messages and keys go.
+class HandshakeIo {
+ public:
+  virtual ~HandshakeIo() = default;
+  // One whole handshake message (header included), protected with the current write key.
+  virtual Status send_message(ByteView message) = 0;
+  // A middlebox-compatibility change_cipher_spec record (RFC 8446 D.4).
+  virtual Status send_change_cipher_spec() = 0;
+  virtual Status set_read_secret(const policy::CipherSuite& suite, ByteView secret) = 0;
+  virtual Status set_write_secret(const policy::CipherSuite& suite, ByteView secret) = 0;
+  // The negotiated version is known: outgoing records stop using 0x0301.
+  virtual void version_known() = 0;
+};
+
+// Handshake-type flags (s2n's bits; names differ between TLS 1.2 and 1.3, see shape.hpp).
+namespace flag {
+inline constexpr uint32_t NEGOTIATED = 1 << 0;
+inline constexpr uint32_t FULL_HANDSHAKE = 1 << 1;
+inline constexpr uint32_t CLIENT_AUTH = 1 << 2;
+inline constexpr uint32_t NO_CLIENT_CERT = 1 << 3;
+inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;  // TLS 1.3
+inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;     // TLS 1.3
+inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;      // TLS 1.3
+inline constexpr uint32_t EARLY_CLIENT_CCS = 1 << 7;     // TLS 1.3
+}  // namespace flag
+
+// What the handshake settled; the connection's getters read it.
+struct Negotiated {
+  Version version = Version::Unknown;
+  const policy::CipherSuite* suite = nullptr;
+  uint16_t group = 0;
+  const policy::SigScheme* sig_scheme = nullptr;  // the server's CertificateVerify scheme
+  uint32_t flags = 0;
+  std::string server_name;  // server: the client's SNI
+  CertificateChain peer_chain;
+  const CertificateChain* local_chain = nullptr;
+  crypto::Digest exporter_secret;
+  crypto::Digest resumption_secret;
+};
+
+struct InMessage {
+  msg::HandshakeType type;
+  ByteView whole;  // header included (what the transcript takes)
+  ByteView body;
+};
+
+// A step's outcome: go to another step, wait (async work pending), or finish.
+struct Outcome {
+  enum class Kind : uint8_t { Next, Pause, Done } kind;
+  uint8_t next = 0;
+};
+inline Outcome next(uint8_t step) { return Outcome{Outcome::Kind::Next, step}; }
+inline Outcome done() { return Outcome{Outcome::Kind::Done, 0}; }
+
+struct Handshake;
+using StepFn = Result<Outcome> (*)(Handshake& hs, const InMessage* in);
+
+// One row of a step table. `accepts` is a bitmask of (1 << HandshakeType) this step
+// consumes; 0 means the step sends (it takes no input).
+struct StepRow {
+  uint8_t id;
+  std::string_view name;  // s2n's message name (CLIENT_HELLO, SERVER_CERT, ...)
+  uint32_t accepts;
+  StepFn fn;
+};
+
+constexpr uint32_t accepts(msg::HandshakeType t) { return uint32_t{1} << static_cast<uint8_t>(t); }
+
+struct Settings {
+  Mode mode = Mode::Client;
+  const detail::ConfigData* config = nullptr;
+  const detail::PolicyData* policy = nullptr;
+  crypto::Provider* provider = nullptr;
+  const VerifyHostNameCallback* verify_host = nullptr;  // connection override or config's
+  std::string server_name;                              // client: SNI and host check
+  std::function<void(std::string_view label, ByteView client_random, ByteView secret)> key_log;
+};
+
+struct Handshake {
+  Settings settings;
+  Negotiated* out = nullptr;
+  HandshakeIo* io = nullptr;
+  uint8_t step = 0;
+
+  keys::Transcript transcript;
+  std::optional<keys::KeySchedule> ks;
+  std::array<uint8_t, 32> client_random{};
+  std::array<uint8_t, 32> server_random{};
+  Bytes session_id;
+  std::vector<crypto::KeyShare> key_shares;  // client: offered; server: its one share
+  bool hello_retry = false;
+  bool ccs_sent = false;
+
+  // client
+  std::vector<uint16_t> offered_ext;  // extension types sent in the ClientHello
+  Bytes cookie;
+  std::optional<crypto::PublicKey> peer_key;
+  bool cert_requested = false;
+  Bytes cert_request_context;
+
+  // server
+  std::optional<msg::ClientHello> first_hello;  // kept across HelloRetryRequest
+  const detail::CertifiedKey* cert = nullptr;
+
+  const StepRow& row() const;
+  std::string_view step_name() const { return row().name; }
+  bool expects_message() const { return row().accepts != 0; }
+};
+
+// Creates the handshake for settings.mode.
+std::unique_ptr<Handshake> start(Settings settings, Negotiated* out);
+
+// Runs one step. For a receiving step `in` is the message (the driver has checked that the
+// step accepts its type); for a sending step it is null.
+Result<Outcome> run_step(Handshake& hs, const InMessage* in);
+
+// The step tables (client13.cpp, server13.cpp).
+std::span<const StepRow> client13_steps();
+std::span<const StepRow> server13_steps();
+
+}  // namespace snr::hs

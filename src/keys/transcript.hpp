@@ -1,0 +1,30 @@
+// The handshake transcript hash. Messages arrive before the hash is known (the client learns
+// it from ServerHello), so they are buffered until set_hash() replays them.
+#pragma once
+
+#include <optional>
+
+#include "crypto/hash.hpp"
+#include "snr/error.hpp"
+#include "util/bytes.hpp"
+
+namespace snr::keys {
+
+class Transcript {
+ public:
+  Status add(ByteView message);
+  Status set_hash(crypto::HashAlg alg);
+  bool has_hash() const { return hash_.has_value(); }
+  crypto::HashAlg alg() const { return hash_->alg(); }
+  // Hash of all messages so far (set_hash must have been called).
+  Result<crypto::Digest> current() const;
+  // RFC 8446 4.4.1: after a HelloRetryRequest, ClientHello1 is replaced by message_hash.
+  // Call after ClientHello1 was added and the hash is set, before adding the HRR.
+  Status replace_with_message_hash();
+
+ private:
+  Bytes pending_;
+  std::optional<crypto::Hash> hash_;
+};
+
+}  // namespace snr::keys

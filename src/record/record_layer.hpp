@@ -1,0 +1,101 @@
+// The record layer (RFC 8446 5): framing, AEAD protection, and the raw in/out buffers. It
+// never calls I/O itself: the connection moves bytes between these buffers and the
+// application's callbacks.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "crypto/aead.hpp"
+#include "crypto/hash.hpp"
+#include "msg/types.hpp"
+#include "snr/error.hpp"
+#include "util/bytes.hpp"
+
+namespace snr::record {
+
+inline constexpr size_t kHeaderSize = 5;
+inline constexpr size_t kMaxPlaintext = 16384;
+// TLS 1.3 TLSCiphertext.length limit (RFC 8446 5.2).
+inline constexpr size_t kMaxCiphertext13 = kMaxPlaintext + 256;
+
+// TLS 1.3 AEAD protection of one direction: key, static IV and the sequence number.
+class Protection13 {
+ public:
+  static Result<std::unique_ptr<Protection13>> create(crypto::AeadAlg aead, crypto::HashAlg hash,
+                                                      ByteView secret);
+  // KeyUpdate: the next traffic secret replaces the current one, sequence back to 0.
+  Status update();
+  uint64_t sequence() const { return seq_; }
+  static constexpr size_t kOverhead = 1 + crypto::kAeadTagSize;  // inner type + tag
+
+  // Appends one protected record carrying `plaintext` of inner type `type` to out.
+  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out);
+  // Decrypts a record body in place (header is the AAD); returns the inner plaintext length
+  // and sets `type` from TLSInnerPlaintext.
+  Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type);
+
+ private:
+  Protection13(crypto::Aead aead, crypto::HashAlg hash) : aead_(std::move(aead)), hash_(hash) {}
+  Status install(ByteView secret);
+  void nonce(uint8_t out[crypto::kAeadNonceSize]) const;
+
+  crypto::Aead aead_;
+  crypto::HashAlg hash_;
+  crypto::Digest secret_;
+  std::array<uint8_t, crypto::kAeadNonceSize> iv_{};
+  uint64_t seq_ = 0;
+};
+
+// A record taken from the input buffer: its content type and plaintext (a view into the
+// input buffer, valid until the next record is read).
+struct Record {
+  msg::ContentType type;
+  MutByteView data;
+  bool encrypted;
+};
+
+class RecordLayer {
+ public:
+  // --- input ---
+  // Bytes to read to complete the current record (the header first, then the body).
+  size_t read_want() const;
+  // Space for up to `n` more input bytes; commit_read() says how many arrived.
+  MutByteView read_space(size_t n);
+  void commit_read(size_t n) { in_len_ += n; }
+  // The complete record in the buffer, decrypted; nullopt if more bytes are needed.
+  // Errors: RECORD_LIMIT (record_overflow), DECRYPT (bad_record_mac), BAD_RECORD_HEADER.
+  Result<std::optional<Record>> take_record();
+  // Frees the input buffer when it holds nothing (idle connections keep no buffer).
+  void release_input();
+  bool input_empty() const { return in_len_ == 0; }
+
+  // --- output ---
+  // Appends `data` as records of type `type` (fragmented, protected with the write key).
+  Status write(msg::ContentType type, ByteView data);
+  ByteView pending_output() const { return ByteView(out_).subspan(out_off_); }
+  void consume_output(size_t n);
+  bool output_empty() const { return out_off_ == out_.size(); }
+
+  // --- keys ---
+  void set_read_protection(std::unique_ptr<Protection13> p) { read_ = std::move(p); }
+  void set_write_protection(std::unique_ptr<Protection13> p) { write_ = std::move(p); }
+  Protection13* read_protection() { return read_.get(); }
+  Protection13* write_protection() { return write_.get(); }
+  // legacy_record_version of outgoing records (0x0301 for the first ClientHello).
+  void set_record_version(uint16_t v) { record_version_ = v; }
+  void set_max_fragment(size_t n) { max_fragment_ = n; }
+
+ private:
+  Bytes in_;
+  size_t in_len_ = 0;
+  Bytes out_;
+  size_t out_off_ = 0;
+  std::unique_ptr<Protection13> read_, write_;
+  uint16_t record_version_ = msg::version::TLS12;
+  size_t max_fragment_ = kMaxPlaintext;
+};
+
+}  // namespace snr::record
