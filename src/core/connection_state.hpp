@@ -27,6 +27,7 @@ struct ConnectionState final : hs::HandshakeIo {
   std::string server_name;
   VerifyHostNameCallback verify_host;
   crypto::Provider* provider = &crypto::Provider::system();
+  Bytes test_client_hello;  // see hs::Settings::client_hello_override
 
   // I/O
   SendCallback send_cb = nullptr;

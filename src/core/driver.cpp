@@ -207,6 +207,7 @@ Status ConnectionState::start_handshake() {
   s.provider = provider;
   s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
   s.server_name = server_name;
+  s.client_hello_override = test_client_hello;
   if (config->data().key_log) {
     s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
       std::string line(label);

@@ -1,1 +1,168 @@
-// placeholder
+#include "crypto/aead.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <climits>
+
+#include "util/error_code.hpp"
+
+namespace snr::crypto {
+
+namespace {
+
+constexpr size_t kAlgCount = 3;
+
+const char* cipher_name(AeadAlg alg) {
+  switch (alg) {
+    case AeadAlg::AES_128_GCM: return "AES-128-GCM";
+    case AeadAlg::AES_256_GCM: return "AES-256-GCM";
+    case AeadAlg::CHACHA20_POLY1305: return "ChaCha20-Poly1305";
+  }
+  return nullptr;
+}
+
+// Fetched once per process: an implicit fetch on every init is OpenSSL 3's main slowdown.
+const EVP_CIPHER* fetched_cipher(AeadAlg alg) {
+  struct Table {
+    std::array<EVP_CIPHER*, kAlgCount> c{};
+    Table() {
+      for (size_t i = 0; i < kAlgCount; ++i) {
+        c[i] = EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<AeadAlg>(i)), nullptr);
+      }
+      ERR_clear_error();
+    }
+    ~Table() {
+      for (EVP_CIPHER* e : c) EVP_CIPHER_free(e);
+    }
+  };
+  static const Table table;
+  const size_t i = static_cast<size_t>(alg);
+  return i < kAlgCount ? table.c[i] : nullptr;
+}
+
+Error crypto_error(Err e, const char* what) {
+  ERR_clear_error();
+  return make_error(e, what);
+}
+
+// EVP lengths are int; TLS records are far smaller, but a caller bug must not wrap.
+bool fits_int(size_t n) { return n <= static_cast<size_t>(INT_MAX); }
+
+}  // namespace
+
+size_t aead_key_size(AeadAlg alg) {
+  switch (alg) {
+    case AeadAlg::AES_128_GCM: return 16;
+    case AeadAlg::AES_256_GCM: return 32;
+    case AeadAlg::CHACHA20_POLY1305: return 32;
+  }
+  return 0;
+}
+
+Result<Aead> Aead::create(AeadAlg alg, ByteView key) {
+  const EVP_CIPHER* cipher = fetched_cipher(alg);
+  if (cipher == nullptr) return make_error(Err::CRYPTO, "cipher unavailable");
+  if (key.size() != aead_key_size(alg)) return make_error(Err::INVALID_ARGUMENT, "AEAD key size");
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (ctx == nullptr) return make_error(Err::ALLOC, "EVP_CIPHER_CTX_new");
+  if (EVP_CipherInit_ex2(ctx, cipher, key.data(), nullptr, 1, nullptr) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return crypto_error(Err::CRYPTO, "cipher init");
+  }
+  return Aead(alg, ctx);
+}
+
+Aead::Aead(Aead&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_) { o.ctx_ = nullptr; }
+
+Aead& Aead::operator=(Aead&& o) noexcept {
+  if (this != &o) {
+    EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_));
+    alg_ = o.alg_;
+    ctx_ = o.ctx_;
+    o.ctx_ = nullptr;
+  }
+  return *this;
+}
+
+// EVP_CIPHER_CTX_free cleanses the key schedule.
+Aead::~Aead() { EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_)); }
+
+Status Aead::set_key(ByteView key) {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
+  if (key.size() != aead_key_size(alg_)) return make_error(Err::INVALID_ARGUMENT, "AEAD key size");
+  // A null cipher keeps the context's cipher; only the key schedule is replaced.
+  if (EVP_CipherInit_ex2(static_cast<EVP_CIPHER_CTX*>(ctx_), nullptr, key.data(), nullptr, -1,
+                         nullptr) != 1) {
+    return crypto_error(Err::CRYPTO, "cipher re-key");
+  }
+  return {};
+}
+
+Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag) {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
+  if (nonce.size() != kAeadNonceSize || tag.size() != kAeadTagSize || !fits_int(aad.size()) ||
+      !fits_int(data.size())) {
+    return make_error(Err::INVALID_ARGUMENT, "AEAD seal sizes");
+  }
+  auto* ctx = static_cast<EVP_CIPHER_CTX*>(ctx_);
+  int outl = 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, nonce.data(), 1, nullptr) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD nonce");
+  }
+  if (!aad.empty() &&
+      EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD aad");
+  }
+  if (!data.empty() && EVP_CipherUpdate(ctx, data.data(), &outl, data.data(),
+                                        static_cast<int>(data.size())) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD encrypt");
+  }
+  // AEAD modes are streaming: Final emits nothing but completes the tag.
+  uint8_t unused[16];
+  if (EVP_CipherFinal_ex(ctx, unused, &outl) != 1) return crypto_error(Err::CRYPTO, "AEAD final");
+  OSSL_PARAM params[2] = {
+      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG, tag.data(), tag.size()),
+      OSSL_PARAM_construct_end()};
+  if (EVP_CIPHER_CTX_get_params(ctx, params) != 1) return crypto_error(Err::CRYPTO, "AEAD tag");
+  return {};
+}
+
+Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
+  if (nonce.size() != kAeadNonceSize || !fits_int(aad.size()) || !fits_int(data.size())) {
+    return make_error(Err::INVALID_ARGUMENT, "AEAD open sizes");
+  }
+  if (tag.size() != kAeadTagSize) return make_error(Err::DECRYPT, "AEAD tag size");
+  auto* ctx = static_cast<EVP_CIPHER_CTX*>(ctx_);
+  int outl = 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, nonce.data(), 0, nullptr) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD nonce");
+  }
+  if (!aad.empty() &&
+      EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD aad");
+  }
+  if (!data.empty() && EVP_CipherUpdate(ctx, data.data(), &outl, data.data(),
+                                        static_cast<int>(data.size())) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD decrypt");
+  }
+  // The provider copies the tag; the const_cast only satisfies OSSL_PARAM's signature.
+  OSSL_PARAM params[2] = {
+      OSSL_PARAM_construct_octet_string(OSSL_CIPHER_PARAM_AEAD_TAG,
+                                        const_cast<uint8_t*>(tag.data()), tag.size()),
+      OSSL_PARAM_construct_end()};
+  if (EVP_CIPHER_CTX_set_params(ctx, params) != 1) return crypto_error(Err::CRYPTO, "AEAD tag");
+  uint8_t unused[16];
+  if (EVP_CipherFinal_ex(ctx, unused, &outl) != 1) {
+    // Never hand back unauthenticated plaintext.
+    secure_wipe(data.data(), data.size());
+    return crypto_error(Err::DECRYPT, "AEAD tag mismatch");
+  }
+  return {};
+}
+
+}  // namespace snr::crypto

@@ -1,1 +1,20 @@
-// placeholder
+#include "crypto/provider.hpp"
+
+#include "crypto/random.hpp"
+
+namespace snr::crypto {
+
+Status Provider::random(MutByteView out) { return random_bytes(out); }
+
+Result<KeyShare> Provider::generate_key_share(uint16_t group) { return KeyShare::generate(group); }
+
+Result<Bytes> Provider::sign(const PrivateKey& key, SigParams params, ByteView message) {
+  return key.sign(params, message);
+}
+
+Provider& Provider::system() {
+  static Provider instance;
+  return instance;
+}
+
+}  // namespace snr::crypto

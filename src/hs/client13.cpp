@@ -42,7 +42,19 @@ std::vector<uint16_t> usable_groups(const Handshake& hs) {
 // modification, except as follows").
 Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
   crypto::Provider& p = *hs.settings.provider;
-  if (!hs.first_hello) {
+  if (!hs.first_hello && !hs.settings.client_hello_override.empty()) {
+    SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(hs.settings.client_hello_override));
+    SNR_ENSURE(!ch.ext.key_shares.empty(), Err::INVALID_ARGUMENT);
+    SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(ch.ext.key_shares[0].group));
+    SNR_ENSURE(ct_equal(share.public_key(), ch.ext.key_shares[0].key_exchange),
+               Err::INVALID_ARGUMENT);
+    hs.client_random = ch.random;
+    hs.session_id = ch.session_id;
+    hs.key_shares.clear();
+    hs.key_shares.push_back(std::move(share));
+    hs.offered_ext = ch.ext.order;
+    hs.first_hello = std::move(ch);
+  } else if (!hs.first_hello) {
     msg::ClientHello ch;
     SNR_TRY(p.random(ch.random));
     hs.client_random = ch.random;

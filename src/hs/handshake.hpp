@@ -104,6 +104,10 @@ struct Settings {
   const VerifyHostNameCallback* verify_host = nullptr;  // connection override or config's
   std::string server_name;                              // client: SNI and host check
   std::function<void(std::string_view label, ByteView client_random, ByteView secret)> key_log;
+  // Test seam for the known-answer tests: a client sends this ClientHello body (parsed and
+  // re-serialized) instead of building its own; the provider must yield the private key of
+  // its first key share.
+  Bytes client_hello_override;
 };
 
 struct Handshake {

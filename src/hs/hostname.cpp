@@ -85,6 +85,7 @@ bool hostname_matches(std::string_view cert_name, std::string_view host) {
     const auto cert_ip = parse_ip(cert_name);
     return cert_ip && *cert_ip == *host_ip;
   }
+  if (parse_ip(cert_name)) return false;  // an address never names a DNS host
   cert_name = strip_trailing_dot(cert_name);
   host = strip_trailing_dot(host);
   if (!plain_dns_name(host)) return false;
