@@ -14,7 +14,6 @@ struct Entry {
 };
 
 namespace a = alert;
-constexpr int NONE = a::NONE;
 using enum ErrorKind;
 
 constexpr std::array<Entry, static_cast<size_t>(Err::kCount)> kTable = {{
