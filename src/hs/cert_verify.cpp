@@ -21,14 +21,16 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
 
   std::vector<Certificate> kept;
   if (cfg.verify_x509) {
-    // A chain longer than the depth limit fails before any signature work.
-    SNR_ENSURE(chain.size() <= size_t{cfg.max_chain_depth} + 1, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
+    // s2n's depth counts every certificate of the validated path, leaf and trust anchor
+    // included. A sent chain already over the limit fails before any signature work.
+    SNR_ENSURE(chain.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
     crypto::ChainCheck check;
     check.store = cfg.trust.get();
     check.max_depth = cfg.max_chain_depth;
     if (cfg.wall_clock) check.time_seconds = cfg.wall_clock() / 1000000000ull;
     SNR_ENSURE(check.store != nullptr, Err::CERT_UNTRUSTED);
     SNR_TRY_ASSIGN(std::vector<Bytes> path, crypto::verify_chain(chain, check));
+    SNR_ENSURE(path.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
 
     SNR_TRY_ASSIGN(crypto::CertNames names, crypto::certificate_names(chain.front()));
     bool host_ok = verify_host(names, hs.settings.server_name, hs.settings.verify_host &&

@@ -201,6 +201,11 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
+  // From here on everything the client sends is protected — an alert too, which the server
+  // (already reading with the client handshake key) could not take in plaintext. The
+  // middlebox CCS (RFC 8446 D.4) therefore goes now, before the first protected record.
+  SNR_TRY(maybe_send_ccs(hs));
+  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
   return next(kEncryptedExtensions);
 }
 
@@ -245,12 +250,9 @@ Result<Outcome> recv_server_finished(Handshake& hs, const InMessage* in) {
   return next(kClientCert);
 }
 
-// The client's second flight starts here: CCS (once), handshake keys, then a Certificate
-// only if one was requested. snr's client has no certificate yet: it answers with an empty
+// The client's second flight starts here: a Certificate only if one was requested. snr's client has no certificate yet: it answers with an empty
 // one (RFC 8446 4.4.2.4 lets the server decide).
 Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
-  SNR_TRY(maybe_send_ccs(hs));
-  SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
   if (hs.cert_requested) {
     msg::Certificate empty;
     empty.request_context = hs.cert_request_context;
