@@ -18,9 +18,12 @@ constexpr size_t kAlgCount = 3;
 
 const char* cipher_name(AeadAlg alg) {
   switch (alg) {
-    case AeadAlg::AES_128_GCM: return "AES-128-GCM";
-    case AeadAlg::AES_256_GCM: return "AES-256-GCM";
-    case AeadAlg::CHACHA20_POLY1305: return "ChaCha20-Poly1305";
+    case AeadAlg::AES_128_GCM:
+      return "AES-128-GCM";
+    case AeadAlg::AES_256_GCM:
+      return "AES-256-GCM";
+    case AeadAlg::CHACHA20_POLY1305:
+      return "ChaCha20-Poly1305";
   }
   return nullptr;
 }
@@ -56,9 +59,12 @@ bool fits_int(size_t n) { return n <= static_cast<size_t>(INT_MAX); }
 
 size_t aead_key_size(AeadAlg alg) {
   switch (alg) {
-    case AeadAlg::AES_128_GCM: return 16;
-    case AeadAlg::AES_256_GCM: return 32;
-    case AeadAlg::CHACHA20_POLY1305: return 32;
+    case AeadAlg::AES_128_GCM:
+      return 16;
+    case AeadAlg::AES_256_GCM:
+      return 32;
+    case AeadAlg::CHACHA20_POLY1305:
+      return 32;
   }
   return 0;
 }
@@ -117,8 +123,8 @@ Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView ta
       EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD aad");
   }
-  if (!data.empty() && EVP_CipherUpdate(ctx, data.data(), &outl, data.data(),
-                                        static_cast<int>(data.size())) != 1) {
+  if (!data.empty() &&
+      EVP_CipherUpdate(ctx, data.data(), &outl, data.data(), static_cast<int>(data.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD encrypt");
   }
   // AEAD modes are streaming: Final emits nothing but completes the tag.
@@ -146,8 +152,8 @@ Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) 
       EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD aad");
   }
-  if (!data.empty() && EVP_CipherUpdate(ctx, data.data(), &outl, data.data(),
-                                        static_cast<int>(data.size())) != 1) {
+  if (!data.empty() &&
+      EVP_CipherUpdate(ctx, data.data(), &outl, data.data(), static_cast<int>(data.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD decrypt");
   }
   // The provider copies the tag; the const_cast only satisfies OSSL_PARAM's signature.

@@ -26,12 +26,18 @@ size_t index_of(HashAlg alg) { return static_cast<size_t>(alg); }
 
 const char* md_name(HashAlg alg) {
   switch (alg) {
-    case HashAlg::SHA256: return "SHA2-256";
-    case HashAlg::SHA384: return "SHA2-384";
-    case HashAlg::SHA512: return "SHA2-512";
-    case HashAlg::SHA224: return "SHA2-224";
-    case HashAlg::SHA1: return "SHA1";
-    case HashAlg::MD5: return "MD5";
+    case HashAlg::SHA256:
+      return "SHA2-256";
+    case HashAlg::SHA384:
+      return "SHA2-384";
+    case HashAlg::SHA512:
+      return "SHA2-512";
+    case HashAlg::SHA224:
+      return "SHA2-224";
+    case HashAlg::SHA1:
+      return "SHA1";
+    case HashAlg::MD5:
+      return "MD5";
   }
   return nullptr;
 }
@@ -143,12 +149,18 @@ const EVP_MD* fetched_md(HashAlg alg) {
 
 size_t hash_size(HashAlg alg) {
   switch (alg) {
-    case HashAlg::SHA256: return 32;
-    case HashAlg::SHA384: return 48;
-    case HashAlg::SHA512: return 64;
-    case HashAlg::SHA224: return 28;
-    case HashAlg::SHA1: return 20;
-    case HashAlg::MD5: return 16;
+    case HashAlg::SHA256:
+      return 32;
+    case HashAlg::SHA384:
+      return 48;
+    case HashAlg::SHA512:
+      return 64;
+    case HashAlg::SHA224:
+      return 28;
+    case HashAlg::SHA1:
+      return 20;
+    case HashAlg::MD5:
+      return 16;
   }
   return 0;
 }

@@ -20,11 +20,11 @@ namespace {
 
 struct GroupInfo {
   uint16_t id;
-  const char* keytype;     // key management name
-  const char* curve;       // EC group name (nullptr for X25519)
-  int nid;                 // EC curve NID (0 for X25519)
-  size_t secret_size;      // shared secret (X25519 u / ECDH x-coordinate) length
-  size_t public_size;      // TLS encoding of the public share
+  const char* keytype;  // key management name
+  const char* curve;    // EC group name (nullptr for X25519)
+  int nid;              // EC curve NID (0 for X25519)
+  size_t secret_size;   // shared secret (X25519 u / ECDH x-coordinate) length
+  size_t public_size;   // TLS encoding of the public share
 };
 
 constexpr std::array<GroupInfo, 4> kGroups = {{
@@ -121,11 +121,11 @@ Result<PkeyPtr> import_public(size_t gi, ByteView share) {
   OSSL_PARAM params[3];
   size_t n = 0;
   if (!is_x25519(g)) {
-    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                                   const_cast<char*>(g.curve), 0);
+    params[n++] =
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(g.curve), 0);
   }
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(share.data()), share.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+                                                  const_cast<uint8_t*>(share.data()), share.size());
   params[n] = OSSL_PARAM_construct_end();
   EVP_PKEY* pkey = nullptr;
   if (EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1 || pkey == nullptr) {

@@ -66,12 +66,15 @@ KeyType key_type_of(const EVP_PKEY* pkey) {
 // Whether a key of type `t` can make signatures of kind `k`.
 bool kind_fits(KeyType t, SigKind k) {
   switch (k) {
-    case SigKind::RSA_PKCS1: return t == KeyType::RSA;
+    case SigKind::RSA_PKCS1:
+      return t == KeyType::RSA;
     // rsa_pss_rsae_* uses rsaEncryption keys, rsa_pss_pss_* RSASSA-PSS keys.
-    case SigKind::RSA_PSS: return t == KeyType::RSA || t == KeyType::RSA_PSS;
+    case SigKind::RSA_PSS:
+      return t == KeyType::RSA || t == KeyType::RSA_PSS;
     case SigKind::ECDSA:
       return t == KeyType::EC_P256 || t == KeyType::EC_P384 || t == KeyType::EC_P521;
-    case SigKind::ED25519: return t == KeyType::ED25519;
+    case SigKind::ED25519:
+      return t == KeyType::ED25519;
   }
   return false;
 }
@@ -121,13 +124,20 @@ Status init_sig(EVP_MD_CTX* mdctx, EVP_PKEY* pkey, SigParams params, bool sign) 
 
 std::string_view to_string(KeyType t) {
   switch (t) {
-    case KeyType::Unknown: return "unknown";
-    case KeyType::RSA: return "rsa";
-    case KeyType::RSA_PSS: return "rsa_pss";
-    case KeyType::EC_P256: return "ecdsa_p256";
-    case KeyType::EC_P384: return "ecdsa_p384";
-    case KeyType::EC_P521: return "ecdsa_p521";
-    case KeyType::ED25519: return "ed25519";
+    case KeyType::Unknown:
+      return "unknown";
+    case KeyType::RSA:
+      return "rsa";
+    case KeyType::RSA_PSS:
+      return "rsa_pss";
+    case KeyType::EC_P256:
+      return "ecdsa_p256";
+    case KeyType::EC_P384:
+      return "ecdsa_p384";
+    case KeyType::EC_P521:
+      return "ecdsa_p521";
+    case KeyType::ED25519:
+      return "ed25519";
   }
   return "unknown";
 }

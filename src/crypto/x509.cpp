@@ -80,8 +80,8 @@ Result<std::vector<X509Ptr>> read_pem_certs(std::string_view pem) {
   }
   // Running out of input shows up as "no start line"; anything else is a malformed block.
   const unsigned long err = ERR_peek_last_error();
-  const bool clean_end = err == 0 || (ERR_GET_LIB(err) == ERR_LIB_PEM &&
-                                      ERR_GET_REASON(err) == PEM_R_NO_START_LINE);
+  const bool clean_end =
+      err == 0 || (ERR_GET_LIB(err) == ERR_LIB_PEM && ERR_GET_REASON(err) == PEM_R_NO_START_LINE);
   ERR_clear_error();
   if (!clean_end) return make_error(Err::DECODE_CERTIFICATE, "malformed PEM certificate");
   if (certs.empty()) return make_error(Err::DECODE_CERTIFICATE, "no certificate in PEM");
