@@ -193,7 +193,8 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   hs.out->version = Version::TLS13;
   hs.out->suite = policy::find_suite(sh.cipher_suite);
   hs.out->group = peer.group;
-  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE | flag::MIDDLEBOX_COMPAT;
+  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
+  if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
   hs.key_shares.clear();
   hs.io->version_known();
 
