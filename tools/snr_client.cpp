@@ -1,1 +1,308 @@
-int main() { return 0; }
+// snr-client: a TLS client for tests and interop. It sends one line and prints the reply
+// (--send), or copies stdin to the server and the server's data to stdout.
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common.hpp"
+#include "snr/config.hpp"
+#include "snr/connection.hpp"
+
+namespace snr::tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long the client waits for the server's close_notify after sending its own.
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+constexpr size_t kChunk = 16 * 1024;
+
+constexpr char kUsage[] =
+    "usage: snr-client [options] HOST PORT\n"
+    "  --server-name NAME  SNI and the name checked in the certificate (default: HOST)\n"
+    "  --ca-file FILE      trust these CAs instead of the system store\n"
+    "  --insecure          do not verify the server certificate\n"
+    "  --policy NAME       security policy (e.g. default_tls13)\n"
+    "  --send TEXT         send TEXT and a newline, print the reply line, then close\n"
+    "                      (default: copy stdin to the server and its data to stdout)\n"
+    "  --keylog FILE       append NSS key-log lines (default: $SSLKEYLOGFILE)\n";
+
+struct Options {
+  std::string host;
+  uint16_t port = 0;
+  std::optional<std::string> server_name;
+  std::optional<std::string> ca_file;
+  std::optional<std::string> policy;
+  std::optional<std::string> send;
+  std::optional<std::string> keylog;
+  bool insecure = false;
+  bool help = false;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options opt;
+  std::vector<std::string_view> positional;
+  ArgReader args(argc, argv);
+  while (!args.done()) {
+    const std::string_view arg = args.next();
+    bool ok = true;
+    if (arg == "--server-name") {
+      ok = args.take(arg, opt.server_name);
+    } else if (arg == "--ca-file") {
+      ok = args.take(arg, opt.ca_file);
+    } else if (arg == "--policy") {
+      ok = args.take(arg, opt.policy);
+    } else if (arg == "--send") {
+      ok = args.take(arg, opt.send);
+    } else if (arg == "--keylog") {
+      ok = args.take(arg, opt.keylog);
+    } else if (arg == "--insecure") {
+      opt.insecure = true;
+    } else if (arg == "-h" || arg == "--help") {
+      opt.help = true;
+      return opt;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      print_error("usage", "unknown option " + std::string(arg));
+      return std::nullopt;
+    } else {
+      positional.push_back(arg);
+    }
+    if (!ok) return std::nullopt;
+  }
+  if (positional.size() != 2) {
+    print_error("usage", "expected HOST PORT");
+    return std::nullopt;
+  }
+  opt.host = std::string(positional[0]);
+  std::optional<uint16_t> port = parse_port(positional[1], /*allow_zero=*/false);
+  if (!port) return std::nullopt;
+  opt.port = *port;
+  return opt;
+}
+
+std::optional<Config> build_config(const Options& opt) {
+  Config::Builder builder = Config::builder();
+  if (opt.ca_file) {
+    if (!check(builder.with_system_certs(false)) ||
+        !check(builder.trust_location(*opt.ca_file, ""))) {
+      return std::nullopt;
+    }
+  } else if (!check(builder.with_system_certs(true))) {
+    return std::nullopt;
+  }
+  if (opt.insecure && !check(builder.disable_x509_verification())) return std::nullopt;
+  if (!configure_common(builder, opt.policy, opt.keylog)) return std::nullopt;
+  Result<Config> config = builder.build();
+  if (!config) {
+    print_error(config.error());
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+// Waits until fd is ready for `events`; false when timeout_ms (-1: none) ran out first.
+bool wait_for(int fd, short events, int timeout_ms) {
+  pollfd p{fd, events, 0};
+  int rc;
+  do {
+    rc = ::poll(&p, 1, timeout_ms);
+  } while (rc < 0 && errno == EINTR);
+  // A poll(2) failure on one valid fd is not expected; the caller's retry then reports it.
+  return rc != 0;
+}
+
+// Repeats op until it is Ready or fails, waiting on the socket whenever it is Pending.
+template <class Op>
+auto drive(int fd, Op op) {
+  for (;;) {
+    auto p = op();
+    if (!p.is_pending()) return p;
+    wait_for(fd, events_for(p.blocked()), -1);
+  }
+}
+
+// Sends close_notify and waits (a bounded time) for the server's; failures are ignored
+// because the data has already been exchanged.
+void shutdown_best_effort(Connection& conn, int fd) {
+  const Clock::time_point deadline = Clock::now() + kShutdownGrace;
+  for (;;) {
+    Poll<void> p = conn.poll_shutdown();
+    if (!p.is_pending()) return;
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0 || !wait_for(fd, events_for(p.blocked()), static_cast<int>(left.count())))
+      return;
+  }
+}
+
+bool write_stdout(std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(STDOUT_FILENO, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      print_errno("write to stdout");
+      return false;
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+std::string_view as_text(const std::array<uint8_t, kChunk>& buf, size_t n) {
+  return std::string_view(reinterpret_cast<const char*>(buf.data()), n);
+}
+
+int fail(const Error& err) {
+  print_error(err);
+  return 1;
+}
+
+// --send: one line out, at least one line (or everything up to the close) back.
+int send_and_receive(Connection& conn, int fd, const std::string& text) {
+  const std::string line = text + "\n";
+  for (size_t sent = 0; sent < line.size();) {
+    Poll<size_t> p = drive(fd, [&] { return conn.poll_send(std::string_view(line).substr(sent)); });
+    if (p.is_error()) return fail(p.error());
+    sent += p.value();
+  }
+  if (Poll<void> p = drive(fd, [&] { return conn.poll_flush(); }); p.is_error()) {
+    return fail(p.error());
+  }
+  std::string reply;
+  std::array<uint8_t, kChunk> buf;
+  while (reply.find('\n') == std::string::npos) {
+    Poll<size_t> p = drive(fd, [&] { return conn.poll_recv(buf); });
+    if (p.is_error()) {
+      write_stdout(reply);
+      return fail(p.error());
+    }
+    if (p.value() == 0) break;
+    reply.append(as_text(buf, p.value()));
+  }
+  if (!write_stdout(reply)) return 1;
+  shutdown_best_effort(conn, fd);
+  return 0;
+}
+
+// Copies stdin to the server and the server's data to stdout until the server closes.
+int relay(Connection& conn, int fd) {
+  std::string pending;  // stdin bytes not yet accepted by poll_send
+  size_t pos = 0;
+  bool need_flush = false;
+  bool stdin_open = true;
+  bool close_sent = false;
+  std::array<uint8_t, kChunk> buf;
+  for (;;) {
+    short socket_events = 0;
+    // Outbound, until it blocks: pending stdin data, a flush, then close_notify at stdin EOF.
+    for (;;) {
+      if (pos < pending.size()) {
+        Poll<size_t> p = conn.poll_send(std::string_view(pending).substr(pos));
+        if (p.is_error()) return fail(p.error());
+        if (p.is_pending()) {
+          socket_events |= events_for(p.blocked());
+          break;
+        }
+        pos += p.value();
+        need_flush = true;
+      } else if (need_flush) {
+        Poll<void> p = conn.poll_flush();
+        if (p.is_error()) return fail(p.error());
+        if (p.is_pending()) {
+          socket_events |= events_for(p.blocked());
+          break;
+        }
+        need_flush = false;
+      } else if (!stdin_open && !close_sent) {
+        Poll<void> p = conn.poll_shutdown_send();
+        if (p.is_error()) return fail(p.error());
+        if (p.is_pending()) {
+          socket_events |= events_for(p.blocked());
+          break;
+        }
+        close_sent = true;
+      } else {
+        break;
+      }
+    }
+    // Inbound, until it blocks.
+    for (;;) {
+      Poll<size_t> p = conn.poll_recv(buf);
+      if (p.is_error()) return fail(p.error());
+      if (p.is_pending()) {
+        socket_events |= events_for(p.blocked());
+        break;
+      }
+      if (p.value() == 0) {
+        if (!close_sent) shutdown_best_effort(conn, fd);
+        return 0;
+      }
+      if (!write_stdout(as_text(buf, p.value()))) return 1;
+    }
+    // Read stdin only once its previous chunk is gone; fd -1 makes poll(2) skip the entry.
+    const bool want_stdin = stdin_open && pos == pending.size();
+    pollfd fds[2] = {{fd, socket_events, 0}, {want_stdin ? STDIN_FILENO : -1, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      print_errno("poll");
+      return 1;
+    }
+    if (fds[1].revents != 0) {
+      const ssize_t n = ::read(STDIN_FILENO, buf.data(), buf.size());
+      if (n > 0) {
+        pending.assign(as_text(buf, static_cast<size_t>(n)));
+        pos = 0;
+      } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        if (n < 0) print_errno("read from stdin");
+        stdin_open = false;
+      }
+    }
+  }
+}
+
+int run(int argc, char** argv) {
+  std::optional<Options> opt = parse_options(argc, argv);
+  if (!opt) return 1;
+  if (opt->help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::optional<Config> config = build_config(*opt);
+  if (!config) return 1;
+  UniqueFd fd = connect_to(opt->host, opt->port);
+  if (!fd.valid()) return 1;
+  if (!set_nonblocking(fd.get())) {
+    print_errno("fcntl");
+    return 1;
+  }
+  Connection conn(Mode::Client);
+  // With an IP literal as HOST the name still drives the check against the IP SANs.
+  const std::string server_name = opt->server_name.value_or(opt->host);
+  if (!check(conn.set_config(std::move(*config))) || !check(conn.set_server_name(server_name)) ||
+      !check(conn.set_fd(fd.get()))) {
+    return 1;
+  }
+  if (Poll<void> p = drive(fd.get(), [&] { return conn.poll_negotiate(); }); p.is_error()) {
+    return fail(p.error());
+  }
+  print_summary(conn);
+  return opt->send ? send_and_receive(conn, fd.get(), *opt->send) : relay(conn, fd.get());
+}
+
+}  // namespace
+}  // namespace snr::tools
+
+int main(int argc, char** argv) {
+  // Writes to a server that has gone must fail with EPIPE, not kill the client.
+  std::signal(SIGPIPE, SIG_IGN);
+  return snr::tools::run(argc, argv);
+}

@@ -1,1 +1,374 @@
-int main() { return 0; }
+// snr-server: a TLS server for tests and interop. It echoes application data (or answers
+// HTTP requests with --http) on many connections at once, from one thread: a poll(2) loop
+// over non-blocking sockets, each connection a state machine driven by the poll_* API.
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+#include "embedded_cert.hpp"
+#include "snr/config.hpp"
+#include "snr/connection.hpp"
+
+namespace snr::tools {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a closing connection waits for the peer's close_notify before it is dropped.
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+// Request headers past this size are not waited for: the page is sent anyway.
+constexpr size_t kMaxRequest = 16 * 1024;
+constexpr size_t kReadChunk = 16 * 1024;
+
+constexpr char kUsage[] =
+    "usage: snr-server [options] [HOST] PORT\n"
+    "  HOST defaults to 127.0.0.1; PORT 0 picks a free port (printed on stdout).\n"
+    "  --cert FILE --key FILE  certificate chain and key, PEM (default: embedded test cert)\n"
+    "  --ca-file FILE          trust store for client certificates\n"
+    "  --policy NAME           security policy (e.g. default_tls13)\n"
+    "  --echo                  echo application data back (default)\n"
+    "  --http                  answer each request with a small HTTP/1.0 page\n"
+    "  --once                  serve one connection, then exit\n"
+    "  --keylog FILE           append NSS key-log lines (default: $SSLKEYLOGFILE)\n"
+    "  --quiet                 print no handshake summaries\n";
+
+struct Options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  std::vector<std::string> certs;
+  std::vector<std::string> keys;
+  std::optional<std::string> ca_file;
+  std::optional<std::string> policy;
+  std::optional<std::string> keylog;
+  bool http = false;
+  bool once = false;
+  bool quiet = false;
+  bool help = false;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+  Options opt;
+  std::vector<std::string_view> positional;
+  ArgReader args(argc, argv);
+  while (!args.done()) {
+    const std::string_view arg = args.next();
+    bool ok = true;
+    if (arg == "--cert") {
+      ok = args.take(arg, opt.certs);
+    } else if (arg == "--key") {
+      ok = args.take(arg, opt.keys);
+    } else if (arg == "--ca-file") {
+      ok = args.take(arg, opt.ca_file);
+    } else if (arg == "--policy") {
+      ok = args.take(arg, opt.policy);
+    } else if (arg == "--keylog") {
+      ok = args.take(arg, opt.keylog);
+    } else if (arg == "--echo") {
+      opt.http = false;
+    } else if (arg == "--http") {
+      opt.http = true;
+    } else if (arg == "--once") {
+      opt.once = true;
+    } else if (arg == "--quiet") {
+      opt.quiet = true;
+    } else if (arg == "-h" || arg == "--help") {
+      opt.help = true;
+      return opt;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      print_error("usage", "unknown option " + std::string(arg));
+      return std::nullopt;
+    } else {
+      positional.push_back(arg);
+    }
+    if (!ok) return std::nullopt;
+  }
+  if (positional.empty() || positional.size() > 2) {
+    print_error("usage", "expected [HOST] PORT");
+    return std::nullopt;
+  }
+  if (positional.size() == 2) opt.host = std::string(positional[0]);
+  std::optional<uint16_t> port = parse_port(positional.back(), /*allow_zero=*/true);
+  if (!port) return std::nullopt;
+  opt.port = *port;
+  if (opt.certs.size() != opt.keys.size()) {
+    print_error("usage", "--cert and --key must be given in pairs");
+    return std::nullopt;
+  }
+  if (opt.certs.size() > 1) {
+    print_error("usage", "only one --cert/--key pair is supported for now");
+    return std::nullopt;
+  }
+  return opt;
+}
+
+std::optional<Config> build_config(const Options& opt) {
+  Config::Builder builder = Config::builder();
+  // The trust store only matters for client certificates: never the system store.
+  if (!check(builder.with_system_certs(false))) return std::nullopt;
+  if (opt.ca_file && !check(builder.trust_location(*opt.ca_file, ""))) return std::nullopt;
+  std::string cert = kEmbeddedCertPem;
+  std::string key = kEmbeddedKeyPem;
+  if (!opt.certs.empty()) {
+    std::optional<std::string> c = read_file(opt.certs[0]);
+    std::optional<std::string> k = c ? read_file(opt.keys[0]) : std::nullopt;
+    if (!c || !k) return std::nullopt;
+    cert = std::move(*c);
+    key = std::move(*k);
+  }
+  if (!check(builder.load_pem(cert, key))) return std::nullopt;
+  if (!configure_common(builder, opt.policy, opt.keylog)) return std::nullopt;
+  Result<Config> config = builder.build();
+  if (!config) {
+    print_error(config.error());
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+bool headers_complete(const std::string& request) {
+  return request.find("\r\n\r\n") != std::string::npos || request.find("\n\n") != std::string::npos;
+}
+
+std::string http_page(const Connection& conn) {
+  const std::string body = "snr-server\n\n" + format_summary(conn);
+  return "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// One client connection: handshake, then echo (or one HTTP reply), then close_notify.
+class Session {
+ public:
+  Session(UniqueFd fd, Connection conn, bool http, bool quiet)
+      : fd_(std::move(fd)), conn_(std::move(conn)), http_(http), quiet_(quiet) {}
+
+  // Runs the connection until it has to wait for its socket or has ended.
+  void advance();
+
+  int fd() const { return fd_.get(); }
+  short events() const { return events_; }
+  bool failed() const { return failed_; }
+  bool ended() const { return ended_; }
+  void end() { ended_ = true; }
+  const std::optional<Clock::time_point>& deadline() const { return deadline_; }
+
+ private:
+  enum class Phase { Handshake, Serve, Shutdown };
+
+  void wait(Blocked reason) { events_ = events_for(reason); }
+  void fail(const Error& err) {
+    print_error(err);
+    failed_ = true;
+    ended_ = true;
+  }
+  void on_data(std::string_view data);
+
+  // Declared before conn_ so that the connection is destroyed before its socket is closed.
+  UniqueFd fd_;
+  Connection conn_;
+  bool http_;
+  bool quiet_;
+  Phase phase_ = Phase::Handshake;
+  short events_ = POLLIN;
+  std::string out_;  // bytes to send: the echo of the last read, or the HTTP page
+  size_t out_pos_ = 0;
+  bool flushed_ = true;
+  bool reply_queued_ = false;  // --http: the page is queued; close once it is out
+  std::string request_;
+  std::optional<Clock::time_point> deadline_;
+  bool failed_ = false;
+  bool ended_ = false;
+};
+
+void Session::advance() {
+  std::array<uint8_t, kReadChunk> buf;
+  for (;;) {
+    switch (phase_) {
+      case Phase::Handshake: {
+        Poll<void> p = conn_.poll_negotiate();
+        if (p.is_pending()) return wait(p.blocked());
+        if (p.is_error()) return fail(p.error());
+        if (!quiet_) print_summary(conn_);
+        phase_ = Phase::Serve;
+        break;
+      }
+      case Phase::Serve: {
+        if (out_pos_ < out_.size()) {
+          Poll<size_t> p = conn_.poll_send(std::string_view(out_).substr(out_pos_));
+          if (p.is_pending()) return wait(p.blocked());
+          if (p.is_error()) return fail(p.error());
+          out_pos_ += p.value();
+          flushed_ = false;
+          break;
+        }
+        if (!flushed_) {
+          Poll<void> p = conn_.poll_flush();
+          if (p.is_pending()) return wait(p.blocked());
+          if (p.is_error()) return fail(p.error());
+          flushed_ = true;
+        }
+        if (reply_queued_) {
+          phase_ = Phase::Shutdown;
+          break;
+        }
+        Poll<size_t> p = conn_.poll_recv(buf);
+        if (p.is_pending()) return wait(p.blocked());
+        if (p.is_error()) return fail(p.error());
+        if (p.value() == 0) {
+          phase_ = Phase::Shutdown;
+          break;
+        }
+        on_data(std::string_view(reinterpret_cast<const char*>(buf.data()), p.value()));
+        break;
+      }
+      case Phase::Shutdown: {
+        if (!deadline_) deadline_ = Clock::now() + kShutdownGrace;
+        Poll<void> p = conn_.poll_shutdown();
+        if (p.is_pending()) return wait(p.blocked());
+        // Best effort: a peer that closes without its close_notify is not an error here.
+        ended_ = true;
+        return;
+      }
+    }
+  }
+}
+
+void Session::on_data(std::string_view data) {
+  if (!http_) {
+    out_.assign(data);
+    out_pos_ = 0;
+    return;
+  }
+  request_.append(data);
+  if (headers_complete(request_) || request_.size() >= kMaxRequest) {
+    out_ = http_page(conn_);
+    out_pos_ = 0;
+    reply_queued_ = true;
+  }
+}
+
+class Server {
+ public:
+  Server(const Options& opt, Config config, UniqueFd listener)
+      : opt_(opt), config_(std::move(config)), listener_(std::move(listener)) {}
+  int run();
+
+ private:
+  void accept_all();
+  void open_session(UniqueFd fd);
+  int poll_timeout_ms() const;
+
+  const Options& opt_;
+  Config config_;
+  UniqueFd listener_;
+  std::vector<std::unique_ptr<Session>> sessions_;
+  bool any_failed_ = false;
+};
+
+int Server::run() {
+  std::vector<pollfd> fds;
+  for (;;) {
+    if (!listener_.valid() && sessions_.empty()) return any_failed_ ? 1 : 0;
+    fds.clear();
+    const size_t first = listener_.valid() ? 1 : 0;
+    if (listener_.valid()) fds.push_back({listener_.get(), POLLIN, 0});
+    for (const auto& s : sessions_) fds.push_back({s->fd(), s->events(), 0});
+    if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0) {
+      if (errno == EINTR) continue;
+      print_errno("poll");
+      return 1;
+    }
+    // Sessions first: accept_all() appends to sessions_, which would shift the indices.
+    for (size_t i = 0; i < sessions_.size(); ++i) {
+      if (fds[first + i].revents != 0) sessions_[i]->advance();
+    }
+    if (first == 1 && fds[0].revents != 0) accept_all();
+    const Clock::time_point now = Clock::now();
+    for (auto& s : sessions_) {
+      if (s->deadline() && *s->deadline() <= now) s->end();
+      if (s->ended() && s->failed()) any_failed_ = true;
+    }
+    std::erase_if(sessions_, [](const auto& s) { return s->ended(); });
+  }
+}
+
+void Server::accept_all() {
+  while (listener_.valid()) {
+    UniqueFd fd(::accept(listener_.get(), nullptr, nullptr));
+    if (!fd.valid()) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) print_errno("accept");
+      return;
+    }
+    // --once: stop listening, so that later clients are refused rather than left waiting.
+    if (opt_.once) listener_.reset();
+    open_session(std::move(fd));
+  }
+}
+
+void Server::open_session(UniqueFd fd) {
+  if (!set_nonblocking(fd.get())) {
+    print_errno("fcntl");
+    any_failed_ = true;
+    return;
+  }
+  set_nodelay(fd.get());
+  Connection conn(Mode::Server);
+  if (!check(conn.set_config(config_)) || !check(conn.set_fd(fd.get()))) {
+    any_failed_ = true;
+    return;
+  }
+  auto session = std::make_unique<Session>(std::move(fd), std::move(conn), opt_.http, opt_.quiet);
+  // The ClientHello may already be waiting, so start the handshake without a poll round.
+  session->advance();
+  sessions_.push_back(std::move(session));
+}
+
+int Server::poll_timeout_ms() const {
+  std::optional<Clock::time_point> next;
+  for (const auto& s : sessions_) {
+    if (s->deadline() && (!next || *s->deadline() < *next)) next = s->deadline();
+  }
+  if (!next) return -1;
+  const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now());
+  return static_cast<int>(std::max<int64_t>(wait.count(), 0));
+}
+
+int run(int argc, char** argv) {
+  std::optional<Options> opt = parse_options(argc, argv);
+  if (!opt) return 1;
+  if (opt->help) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::optional<Config> config = build_config(*opt);
+  if (!config) return 1;
+  UniqueFd listener = listen_on(opt->host, opt->port);
+  if (!listener.valid()) return 1;
+  std::optional<uint16_t> port = local_port(listener.get());
+  if (!port) return 1;
+  std::printf("listening on %s:%u\n", opt->host.c_str(), static_cast<unsigned>(*port));
+  std::fflush(stdout);
+  Server server(*opt, std::move(*config), std::move(listener));
+  return server.run();
+}
+
+}  // namespace
+}  // namespace snr::tools
+
+int main(int argc, char** argv) {
+  // A peer that resets its connection must not kill the server through a write.
+  std::signal(SIGPIPE, SIG_IGN);
+  return snr::tools::run(argc, argv);
+}
