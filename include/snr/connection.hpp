@@ -61,7 +61,8 @@ class Connection {
   // Encrypts and sends; may write part of buf (call again with the rest).
   Poll<size_t> poll_send(std::span<const uint8_t> buf);
   Poll<size_t> poll_send(std::string_view s) {
-    return poll_send(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+    return poll_send(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
   }
   // Reads application data; 0 means the peer closed (close_notify or EOF).
   Poll<size_t> poll_recv(std::span<uint8_t> buf);

@@ -29,7 +29,8 @@ std::string_view to_string(ErrorKind kind);
 class Error {
  public:
   // `code` indexes the library's error table (see error_code.hpp inside the library).
-  explicit Error(uint16_t code, std::string detail = {}) : code_(code), detail_(std::move(detail)) {}
+  explicit Error(uint16_t code, std::string detail = {})
+      : code_(code), detail_(std::move(detail)) {}
 
   ErrorKind kind() const;
   // Stable identifier, "S2N_ERR_" + s2n's name where one exists (e.g. S2N_ERR_CERT_UNTRUSTED).
@@ -65,11 +66,11 @@ class [[nodiscard]] Result {
   Result(const T& v) : ok_(true) { new (&value_) T(v); }
   Result(T&& v) : ok_(true) { new (&value_) T(std::move(v)); }
   Result(Error e) : ok_(false) { new (&error_) Error(std::move(e)); }
-  template <class U, std::enable_if_t<std::is_constructible_v<T, U&&> &&
-                                          !std::is_same_v<std::decay_t<U>, Result> &&
-                                          !std::is_same_v<std::decay_t<U>, Error> &&
-                                          !std::is_same_v<std::decay_t<U>, T>,
-                                      int> = 0>
+  template <class U,
+            std::enable_if_t<
+                std::is_constructible_v<T, U&&> && !std::is_same_v<std::decay_t<U>, Result> &&
+                    !std::is_same_v<std::decay_t<U>, Error> && !std::is_same_v<std::decay_t<U>, T>,
+                int> = 0>
   Result(U&& u) : ok_(true) {
     new (&value_) T(std::forward<U>(u));
   }

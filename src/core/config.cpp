@@ -1,9 +1,10 @@
+#include "snr/config.hpp"
+
 #include <mutex>
 
 #include "core/default_config.hpp"
 #include "crypto/x509.hpp"
 #include "hs/config_data.hpp"
-#include "snr/config.hpp"
 #include "util/error_code.hpp"
 
 namespace snr {
@@ -35,7 +36,8 @@ Status Config::Builder::set_security_policy(const Policy& policy) {
   return {};
 }
 
-Status Config::Builder::load_pem(std::string_view cert_chain_pem, std::string_view private_key_pem) {
+Status Config::Builder::load_pem(std::string_view cert_chain_pem,
+                                 std::string_view private_key_pem) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(!data_->cert, Err::CERT_OWNERSHIP);
   SNR_TRY_ASSIGN(std::vector<Bytes> chain, crypto::pem_to_der_chain(cert_chain_pem));
@@ -46,8 +48,8 @@ Status Config::Builder::load_pem(std::string_view cert_chain_pem, std::string_vi
   std::vector<Certificate> certs;
   for (const Bytes& der : chain) certs.emplace_back(der);
   crypto::KeyType type = key.type();
-  data_->cert.emplace(
-      detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)), std::move(key), type});
+  data_->cert.emplace(detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)),
+                                           std::move(key), type});
   return {};
 }
 

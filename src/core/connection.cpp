@@ -10,7 +10,9 @@ namespace snr {
 
 using detail::ConnectionState;
 
-Connection::Connection(Mode mode) : s_(std::make_unique<ConnectionState>(mode)) { s_->owner = this; }
+Connection::Connection(Mode mode) : s_(std::make_unique<ConnectionState>(mode)) {
+  s_->owner = this;
+}
 Connection::Connection(Connection&& o) noexcept : s_(std::move(o.s_)) {
   if (s_) s_->owner = this;
 }
@@ -128,7 +130,8 @@ Result<Version> Connection::actual_protocol_version() const {
 
 Result<std::string_view> Connection::cipher_suite() const {
   const policy::CipherSuite* s = s_->neg.suite;
-  if (s == nullptr || s_->neg.version == Version::Unknown) return std::string_view("TLS_NULL_WITH_NULL_NULL");
+  if (s == nullptr || s_->neg.version == Version::Unknown)
+    return std::string_view("TLS_NULL_WITH_NULL_NULL");
   return s_->neg.version == Version::TLS13 ? s->iana_name : s->openssl_name;
 }
 

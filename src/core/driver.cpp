@@ -166,7 +166,8 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
     auto pr = read_record();
     if (pr.is_pending()) return pending(pr.blocked());
     if (pr.is_error()) return pr.error();
-    if (!pr.value()) return make_error(Err::CLOSED, "peer closed the connection during the handshake");
+    if (!pr.value())
+      return make_error(Err::CLOSED, "peer closed the connection during the handshake");
     const record::Record& rec = *pr.value();
     switch (rec.type) {
       case ContentType::handshake:
@@ -249,8 +250,8 @@ Poll<void> ConnectionState::negotiate() {
       if (m.is_error()) return fail(m.error());
       const auto type = m.value().type;
       if ((hs->row().accepts & hs::accepts(type)) == 0)
-        return fail(make_error(Err::UNEXPECTED_MESSAGE, std::string("expected ") +
-                                                            std::string(hs->step_name())));
+        return fail(make_error(Err::UNEXPECTED_MESSAGE,
+                               std::string("expected ") + std::string(hs->step_name())));
       // The message leaves hs_in before its step runs, so that a key change in the step
       // sees exactly the bytes that follow it.
       const size_t used = m.value().whole.size();
@@ -341,7 +342,8 @@ Status ConnectionState::on_handshake_record(const record::Record& rec) {
     SNR_ENSURE(len <= kMaxHandshakeMessage, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
     if (hs_in.size() < 4 + size_t{len}) break;
     ByteView whole = ByteView(hs_in).first(4 + len);
-    SNR_TRY(on_post_handshake(hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)}));
+    SNR_TRY(on_post_handshake(
+        hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)}));
     hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(whole.size()));
   }
   if (hs_in.empty()) Bytes().swap(hs_in);

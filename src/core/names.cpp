@@ -7,13 +7,20 @@ namespace snr {
 
 std::string_view to_string(Version v) {
   switch (v) {
-    case Version::SSLV2: return "SSLv2";
-    case Version::SSLV3: return "SSLv3";
-    case Version::TLS10: return "TLSv1.0";
-    case Version::TLS11: return "TLSv1.1";
-    case Version::TLS12: return "TLSv1.2";
-    case Version::TLS13: return "TLSv1.3";
-    case Version::Unknown: break;
+    case Version::SSLV2:
+      return "SSLv2";
+    case Version::SSLV3:
+      return "SSLv3";
+    case Version::TLS10:
+      return "TLSv1.0";
+    case Version::TLS11:
+      return "TLSv1.1";
+    case Version::TLS12:
+      return "TLSv1.2";
+    case Version::TLS13:
+      return "TLSv1.3";
+    case Version::Unknown:
+      break;
   }
   return "UNKNOWN";
 }

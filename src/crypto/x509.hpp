@@ -53,7 +53,8 @@ struct ChainCheck {
 // first, including the trust anchor. Failures: CERT_UNTRUSTED (no path to an anchor),
 // CERT_EXPIRED, CERT_NOT_YET_VALID, CERT_MAX_CHAIN_DEPTH_EXCEEDED,
 // CERT_UNHANDLED_CRITICAL_EXTENSION, CERT_INVALID (anything else, detail = OpenSSL's text).
-Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain, const ChainCheck& check);
+Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain,
+                                        const ChainCheck& check);
 
 // The names a host-name check looks at.
 struct CertNames {

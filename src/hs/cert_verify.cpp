@@ -33,10 +33,9 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
     SNR_ENSURE(path.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
 
     SNR_TRY_ASSIGN(crypto::CertNames names, crypto::certificate_names(chain.front()));
-    bool host_ok = verify_host(names, hs.settings.server_name, hs.settings.verify_host &&
-                                                                       *hs.settings.verify_host
-                                                                   ? hs.settings.verify_host
-                                                                   : nullptr);
+    bool host_ok = verify_host(
+        names, hs.settings.server_name,
+        hs.settings.verify_host && *hs.settings.verify_host ? hs.settings.verify_host : nullptr);
     SNR_ENSURE(host_ok, Err::CERT_INVALID_HOSTNAME);
     for (Bytes& der : path) kept.emplace_back(std::move(der));
   } else {

@@ -87,8 +87,8 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     e.supported_versions = {msg::version::TLS13};
     SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
     e.add(ext::key_share);
-    e.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
-                                                            share.public_key().end())}};
+    e.key_shares = {msg::KeyShareEntry{
+        share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
     hs.key_shares.clear();
     hs.key_shares.push_back(std::move(share));
     hs.offered_ext = e.order;
@@ -96,8 +96,8 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
   } else {
     msg::ClientHello& ch = *hs.first_hello;
     const crypto::KeyShare& share = hs.key_shares.front();
-    ch.ext.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
-                                                                 share.public_key().end())}};
+    ch.ext.key_shares = {msg::KeyShareEntry{
+        share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
     if (!hs.cookie.empty()) {
       ch.ext.add(ext::cookie);
       ch.ext.cookie = hs.cookie;
@@ -112,8 +112,7 @@ bool offered(const Handshake& hs, uint16_t type) { return contains(hs.offered_ex
 // Every extension a server sends must answer one the client sent (RFC 8446 4.2:
 // "an endpoint MUST abort the handshake with an "unsupported_extension" alert").
 Status check_solicited(const Handshake& hs, const msg::Extensions& e, uint16_t except = 0xffff) {
-  for (uint16_t t : e.order)
-    SNR_ENSURE(t == except || offered(hs, t), Err::UNSUPPORTED_EXTENSION);
+  for (uint16_t t : e.order) SNR_ENSURE(t == except || offered(hs, t), Err::UNSUPPORTED_EXTENSION);
   return {};
 }
 
@@ -251,8 +250,8 @@ Result<Outcome> recv_server_finished(Handshake& hs, const InMessage* in) {
   return next(kClientCert);
 }
 
-// The client's second flight starts here: a Certificate only if one was requested. snr's client has no certificate yet: it answers with an empty
-// one (RFC 8446 4.4.2.4 lets the server decide).
+// The client's second flight starts here: a Certificate only if one was requested. snr's client has
+// no certificate yet: it answers with an empty one (RFC 8446 4.4.2.4 lets the server decide).
 Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
   if (hs.cert_requested) {
     msg::Certificate empty;
@@ -290,12 +289,7 @@ constexpr StepRow kSteps[] = {
     {kClientFinished, "CLIENT_FINISHED", 0, send_client_finished},
 };
 
-constexpr bool rows_in_order() {
-  for (size_t i = 0; i < std::size(kSteps); ++i)
-    if (kSteps[i].id != i) return false;
-  return true;
-}
-static_assert(rows_in_order(), "client13 step rows must follow the Step enum");
+static_assert(rows_in_order(kSteps), "client13 step rows must follow the Step enum");
 
 }  // namespace
 

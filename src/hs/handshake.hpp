@@ -96,6 +96,14 @@ struct StepRow {
 
 constexpr uint32_t accepts(msg::HandshakeType t) { return uint32_t{1} << static_cast<uint8_t>(t); }
 
+// A table's rows must follow its step enum, so that a step id indexes its row.
+template <size_t N>
+constexpr bool rows_in_order(const StepRow (&rows)[N]) {
+  for (size_t i = 0; i < N; ++i)
+    if (rows[i].id != i) return false;
+  return true;
+}
+
 struct Settings {
   Mode mode = Mode::Client;
   const detail::ConfigData* config = nullptr;

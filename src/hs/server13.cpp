@@ -60,8 +60,7 @@ Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
   Choice c;
   for (uint16_t id : hs.settings.policy->cipher_suites) {
     const policy::CipherSuite* s = policy::find_suite(id);
-    if (s && s->implemented && s->min_version == Version::TLS13 &&
-        contains(ch.cipher_suites, id)) {
+    if (s && s->implemented && s->min_version == Version::TLS13 && contains(ch.cipher_suites, id)) {
       c.suite = s;
       break;
     }
@@ -167,8 +166,8 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   sh.session_id = hs.session_id;
   sh.cipher_suite = hs.out->suite->iana;
   sh.ext.add(ext::key_share);
-  sh.ext.key_shares = {msg::KeyShareEntry{mine.group(), Bytes(mine.public_key().begin(),
-                                                              mine.public_key().end())}};
+  sh.ext.key_shares = {
+      msg::KeyShareEntry{mine.group(), Bytes(mine.public_key().begin(), mine.public_key().end())}};
   sh.ext.add(ext::supported_versions);
   sh.ext.selected_version = msg::version::TLS13;
   SNR_TRY(send(hs, sh));
@@ -193,7 +192,8 @@ Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
 
 Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
   msg::Certificate cert;
-  for (const Bytes& der : hs.cert->chain_der) cert.entries.push_back(msg::CertificateEntry{der, {}});
+  for (const Bytes& der : hs.cert->chain_der)
+    cert.entries.push_back(msg::CertificateEntry{der, {}});
   SNR_TRY(send(hs, cert));
   hs.out->local_chain = &hs.cert->chain;
   return next(kServerCertVerify);
@@ -235,12 +235,7 @@ constexpr StepRow kSteps[] = {
     {kClientFinished, "CLIENT_FINISHED", accepts(HandshakeType::finished), recv_client_finished},
 };
 
-constexpr bool rows_in_order() {
-  for (size_t i = 0; i < std::size(kSteps); ++i)
-    if (kSteps[i].id != i) return false;
-  return true;
-}
-static_assert(rows_in_order(), "server13 step rows must follow the Step enum");
+static_assert(rows_in_order(kSteps), "server13 step rows must follow the Step enum");
 
 }  // namespace
 

@@ -9,9 +9,14 @@ namespace {
 constexpr std::array<std::string_view, 8> kTls13Names = {
     "NEGOTIATED",          "FULL_HANDSHAKE",   "CLIENT_AUTH",     "NO_CLIENT_CERT",
     "HELLO_RETRY_REQUEST", "MIDDLEBOX_COMPAT", "WITH_EARLY_DATA", "EARLY_CLIENT_CCS"};
-constexpr std::array<std::string_view, 8> kTls12Names = {
-    "NEGOTIATED",  "FULL_HANDSHAKE",      "CLIENT_AUTH", "NO_CLIENT_CERT",
-    "TLS12_PERFECT_FORWARD_SECRECY", "OCSP_STATUS", "WITH_SESSION_TICKET", "WITH_NPN"};
+constexpr std::array<std::string_view, 8> kTls12Names = {"NEGOTIATED",
+                                                         "FULL_HANDSHAKE",
+                                                         "CLIENT_AUTH",
+                                                         "NO_CLIENT_CERT",
+                                                         "TLS12_PERFECT_FORWARD_SECRECY",
+                                                         "OCSP_STATUS",
+                                                         "WITH_SESSION_TICKET",
+                                                         "WITH_NPN"};
 
 }  // namespace
 

@@ -21,11 +21,12 @@ Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view 
   return crypto::hkdf_expand(alg, secret, info, out);
 }
 
-Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret,
-                                     std::string_view label, ByteView transcript_hash) {
+Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::string_view label,
+                                     ByteView transcript_hash) {
   crypto::Digest d;
   d.len = crypto::hash_size(alg);
-  SNR_TRY(hkdf_expand_label(alg, secret, label, transcript_hash, MutByteView(d.bytes.data(), d.len)));
+  SNR_TRY(
+      hkdf_expand_label(alg, secret, label, transcript_hash, MutByteView(d.bytes.data(), d.len)));
   return d;
 }
 
@@ -75,7 +76,8 @@ Status KeySchedule::handshake(ByteView dhe, ByteView hello_hash) {
 Status KeySchedule::master(ByteView server_finished_hash) {
   SNR_TRY_ASSIGN(crypto::Digest salt, derived(alg_, hs_));
   uint8_t zeros[crypto::kMaxHashSize] = {};
-  SNR_TRY_ASSIGN(ms_, crypto::hkdf_extract(alg_, salt.view(), ByteView(zeros, crypto::hash_size(alg_))));
+  SNR_TRY_ASSIGN(ms_,
+                 crypto::hkdf_extract(alg_, salt.view(), ByteView(zeros, crypto::hash_size(alg_))));
   SNR_TRY_ASSIGN(c_ap_, derive_secret(alg_, ms_.view(), "c ap traffic", server_finished_hash));
   SNR_TRY_ASSIGN(s_ap_, derive_secret(alg_, ms_.view(), "s ap traffic", server_finished_hash));
   SNR_TRY_ASSIGN(exp_, derive_secret(alg_, ms_.view(), "exp master", server_finished_hash));

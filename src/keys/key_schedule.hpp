@@ -17,8 +17,8 @@ namespace snr::keys {
 Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
                          ByteView context, MutByteView out);
 // Derive-Secret(Secret, Label, Messages) with the transcript hash already computed.
-Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret,
-                                     std::string_view label, ByteView transcript_hash);
+Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::string_view label,
+                                     ByteView transcript_hash);
 
 // A traffic key and IV for one direction (RFC 8446 7.3).
 struct TrafficKey {

@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "msg/codec.hpp"
 #include "msg/messages.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
@@ -12,12 +13,7 @@
 
 namespace snr::msg {
 
-// Shared with hello.cpp and messages.cpp (which declare them too): they read and write blocks
-// embedded in a larger message.
-namespace detail {
-Status read_extensions(wire::Reader& r, Where where, Extensions& out);
-bool write_extension_block(const Extensions& ext, Where where, wire::Writer& w);
-}  // namespace detail
+using detail::decode_error;
 
 namespace {
 
@@ -44,8 +40,6 @@ struct ExtRule {
   WriteFn write;
   uint8_t last_in;  // messages in which it must be the last extension
 };
-
-Error decode_error(std::string what) { return make_error(Err::DECODE, std::move(what)); }
 
 // ---- field codecs ----
 

@@ -1,38 +1,17 @@
 // The TLS 1.3 handshake messages after the hellos (RFC 8446 4.3 - 4.6), and message_hash.
-#include "msg/messages.hpp"
-
 #include <utility>
 
+#include "msg/codec.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
 #include "wire/writer.hpp"
 
 namespace snr::msg {
 
-namespace detail {  // extensions.cpp
-Status read_extensions(wire::Reader& r, Where where, Extensions& out);
-bool write_extension_block(const Extensions& ext, Where where, wire::Writer& w);
-}  // namespace detail
+using detail::decode_error;
+using detail::write_message;
 
 namespace {
-
-Error decode_error(const char* what) { return make_error(Err::DECODE, what); }
-
-// Appends the 4-byte handshake header and the body `write_body` produces; on failure `out` is
-// left as it was.
-template <class F>
-Status write_message(HandshakeType type, Bytes& out, F&& write_body) {
-  const size_t start = out.size();
-  wire::Writer w(out);
-  bool body_ok = true;
-  w.u8(static_cast<uint8_t>(type));
-  w.prefixed<3>([&](wire::Writer& body) { body_ok = write_body(body); });
-  if (!w.ok() || !body_ok) {
-    out.resize(start);
-    return make_error(Err::INTERNAL, "handshake message does not fit its encoding");
-  }
-  return {};
-}
 
 // Messages that are nothing but an extension block.
 Status read_extensions_only(ByteView body, Where where, Extensions& out) {

@@ -30,14 +30,22 @@ const Entry& entry(uint16_t code) {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case Blocked: return "Blocked";
-    case Closed: return "Closed";
-    case Protocol: return "Protocol";
-    case Usage: return "Usage";
-    case IOError: return "IOError";
-    case Alert: return "Alert";
-    case Internal: return "Internal";
-    case Application: return "Application";
+    case Blocked:
+      return "Blocked";
+    case Closed:
+      return "Closed";
+    case Protocol:
+      return "Protocol";
+    case Usage:
+      return "Usage";
+    case IOError:
+      return "IOError";
+    case Alert:
+      return "Alert";
+    case Internal:
+      return "Internal";
+    case Application:
+      return "Application";
   }
   return "Unknown";
 }
@@ -64,15 +72,17 @@ namespace alert {
 std::string_view name(uint8_t code) {
   switch (code) {
 #define A(n) \
-  case n: return #n;
-    A(close_notify) A(unexpected_message) A(bad_record_mac) A(record_overflow)
-    A(handshake_failure) A(bad_certificate) A(unsupported_certificate) A(certificate_revoked)
-    A(certificate_expired) A(certificate_unknown) A(illegal_parameter) A(unknown_ca)
-    A(access_denied) A(decode_error) A(decrypt_error) A(protocol_version)
-    A(insufficient_security) A(internal_error) A(inappropriate_fallback) A(user_canceled)
-    A(no_renegotiation) A(missing_extension) A(unsupported_extension) A(unrecognized_name)
-    A(bad_certificate_status_response) A(unknown_psk_identity) A(certificate_required)
-    A(no_application_protocol)
+  case n:    \
+    return #n;
+    A(close_notify)
+    A(unexpected_message) A(bad_record_mac) A(record_overflow) A(handshake_failure)
+        A(bad_certificate) A(unsupported_certificate) A(certificate_revoked) A(certificate_expired)
+            A(certificate_unknown) A(illegal_parameter) A(unknown_ca) A(access_denied)
+                A(decode_error) A(decrypt_error) A(protocol_version) A(insufficient_security)
+                    A(internal_error) A(inappropriate_fallback) A(user_canceled) A(no_renegotiation)
+                        A(missing_extension) A(unsupported_extension) A(unrecognized_name)
+                            A(bad_certificate_status_response) A(unknown_psk_identity)
+                                A(certificate_required) A(no_application_protocol)
 #undef A
   }
   return "unknown";

@@ -33,8 +33,7 @@ Bytes real_client_hello_record(const Policy& policy = Policy::DEFAULT) {
 struct Fed {
   Pipe in, out;
   Connection conn;
-  explicit Fed(Mode mode, ByteView input, bool eof = true)
-      : conn(mode) {
+  explicit Fed(Mode mode, ByteView input, bool eof = true) : conn(mode) {
     in.bytes.assign(input.begin(), input.end());
     in.closed = eof;
     (void)conn.set_send_callback([this](const uint8_t* b, uint32_t n) { return out.write(b, n); });
@@ -75,7 +74,8 @@ TEST(BadInput, EveryTruncationOfTheClientHelloRecordFailsCleanly) {
     Fed f = make_server(ByteView(ch).first(len));
     auto r = f.run();
     ASSERT_TRUE(r.is_error()) << "length " << len;
-    EXPECT_EQ(r.error().kind(), ErrorKind::Closed) << "length " << len << ": " << r.error().message();
+    EXPECT_EQ(r.error().kind(), ErrorKind::Closed)
+        << "length " << len << ": " << r.error().message();
   }
 }
 
@@ -91,7 +91,8 @@ TEST(BadInput, EveryTruncationOfTheClientHelloMessageIsRefusedWithAnAlert) {
     Fed f = make_server(record(22, msg));
     auto r = f.run();
     ASSERT_TRUE(r.is_error()) << "length " << len;
-    EXPECT_EQ(r.error().kind(), ErrorKind::Protocol) << "length " << len << ": " << r.error().message();
+    EXPECT_EQ(r.error().kind(), ErrorKind::Protocol)
+        << "length " << len << ": " << r.error().message();
     ASSERT_TRUE(r.error().alert().has_value()) << "length " << len;
     EXPECT_EQ(f.plaintext_alert(), r.error().alert()) << "length " << len;
     uint8_t a = *r.error().alert();
@@ -124,7 +125,8 @@ TEST(BadInput, EveryTruncationOfTheServerHelloIsRefusedWithAnAlert) {
     q.s2c.closed = true;
     auto r = q.client.poll_negotiate();
     ASSERT_TRUE(r.is_error()) << "length " << len;
-    EXPECT_EQ(r.error().kind(), ErrorKind::Protocol) << "length " << len << ": " << r.error().message();
+    EXPECT_EQ(r.error().kind(), ErrorKind::Protocol)
+        << "length " << len << ": " << r.error().message();
     EXPECT_TRUE(r.error().alert().has_value()) << "length " << len;
   }
 }

@@ -61,9 +61,11 @@ TEST(CertValidation, WipedTrustStoreTrustsNothing) {
 }
 
 TEST(CertValidation, TrustLocationLoadsACaFile) {
-  Pair p(client_with([](Config::Builder& b) {
-           EXPECT_TRUE(b.trust_location(data_path("ca-cert.pem"), "").ok());
-         }, ""),
+  Pair p(client_with(
+             [](Config::Builder& b) {
+               EXPECT_TRUE(b.trust_location(data_path("ca-cert.pem"), "").ok());
+             },
+             ""),
          server_config("rsa2048"));
   EXPECT_EQ(outcome(p), "");
 }
@@ -96,9 +98,9 @@ TEST(CertValidation, ConnectionVerifyHostCallbackOverridesConfig) {
 }
 
 TEST(CertValidation, DisabledVerificationAcceptsAnything) {
-  Pair p(client_with([](Config::Builder& b) { EXPECT_TRUE(b.disable_x509_verification().ok()); },
-                     ""),
-         server_config("untrusted"));
+  Pair p(
+      client_with([](Config::Builder& b) { EXPECT_TRUE(b.disable_x509_verification().ok()); }, ""),
+      server_config("untrusted"));
   EXPECT_EQ(outcome(p), "");
   auto chain = p.client.peer_cert_chain();
   ASSERT_TRUE(chain.ok());
@@ -128,8 +130,9 @@ TEST(CertValidation, IntermediateChainAndDepthLimit) {
   EXPECT_EQ(chain->len(), 3u);
 
   // s2n's depth counts the whole validated path: leaf, intermediate, root = 3.
-  Pair deep(client_with([](Config::Builder& b) { EXPECT_TRUE(b.set_max_cert_chain_depth(2).ok()); }),
-            server_with_chain("int-leaf-chain.pem", "int-leaf-key.pem"));
+  Pair deep(
+      client_with([](Config::Builder& b) { EXPECT_TRUE(b.set_max_cert_chain_depth(2).ok()); }),
+      server_with_chain("int-leaf-chain.pem", "int-leaf-key.pem"));
   EXPECT_EQ(outcome(deep), "S2N_ERR_CERT_MAX_CHAIN_DEPTH_EXCEEDED");
   EXPECT_FALSE(Config::builder().set_max_cert_chain_depth(0).ok());
 }

@@ -55,7 +55,8 @@ inline Config server_config(const std::string& kind, const Policy& policy = Poli
   auto b = Config::builder();
   (void)b.with_system_certs(false);
   (void)b.set_security_policy(policy);
-  auto s = b.load_pem(read_file(data_path(kind + "-cert.pem")), read_file(data_path(kind + "-key.pem")));
+  auto s =
+      b.load_pem(read_file(data_path(kind + "-cert.pem")), read_file(data_path(kind + "-key.pem")));
   if (!s.ok()) throw std::runtime_error("load_pem " + kind + ": " + s.error().message());
   auto c = b.build();
   if (!c.ok()) throw std::runtime_error("build: " + c.error().message());
@@ -84,9 +85,11 @@ struct Pair {
     (void)client.set_config(std::move(client_cfg));
     (void)server.set_config(std::move(server_cfg));
     (void)client.set_server_name("localhost");
-    (void)client.set_send_callback([this](const uint8_t* b, uint32_t n) { return c2s.write(b, n); });
+    (void)client.set_send_callback(
+        [this](const uint8_t* b, uint32_t n) { return c2s.write(b, n); });
     (void)client.set_receive_callback([this](uint8_t* b, uint32_t n) { return s2c.read(b, n); });
-    (void)server.set_send_callback([this](const uint8_t* b, uint32_t n) { return s2c.write(b, n); });
+    (void)server.set_send_callback(
+        [this](const uint8_t* b, uint32_t n) { return s2c.write(b, n); });
     (void)server.set_receive_callback([this](uint8_t* b, uint32_t n) { return c2s.read(b, n); });
   }
   Pair(const Pair&) = delete;

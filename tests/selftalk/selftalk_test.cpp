@@ -42,9 +42,8 @@ TEST_P(SelfTalk, HandshakeDataAndClose) {
   // HRR: the client's first share is for a group the server does not accept.
   uint16_t first = kGroupIds[gi] == 0x001d ? 0x0017 : 0x001d;
   TestPolicy server_policy({kSuiteIds[si]}, {kGroupIds[gi]});
-  TestPolicy client_policy({kSuiteIds[si]},
-                           hrr ? std::vector<uint16_t>{first, kGroupIds[gi]}
-                               : std::vector<uint16_t>{kGroupIds[gi]});
+  TestPolicy client_policy({kSuiteIds[si]}, hrr ? std::vector<uint16_t>{first, kGroupIds[gi]}
+                                                : std::vector<uint16_t>{kGroupIds[gi]});
   Pair p(client_config(client_policy.policy()), server_config(kCerts[ci], server_policy.policy()),
          max_io);
   auto err = p.handshake();
@@ -54,8 +53,9 @@ TEST_P(SelfTalk, HandshakeDataAndClose) {
     EXPECT_EQ(*c->actual_protocol_version(), Version::TLS13);
     EXPECT_EQ(*c->cipher_suite(), kSuites[si]);
     EXPECT_EQ(*c->selected_curve(), kGroups[gi]);
-    EXPECT_EQ(*c->handshake_type(), hrr ? "NEGOTIATED|FULL_HANDSHAKE|HELLO_RETRY_REQUEST|MIDDLEBOX_COMPAT"
-                                        : "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT");
+    EXPECT_EQ(*c->handshake_type(),
+              hrr ? "NEGOTIATED|FULL_HANDSHAKE|HELLO_RETRY_REQUEST|MIDDLEBOX_COMPAT"
+                  : "NEGOTIATED|FULL_HANDSHAKE|MIDDLEBOX_COMPAT");
     ASSERT_TRUE(c->signature_scheme().has_value());
     EXPECT_EQ(*c->signature_scheme(), kSchemeFor[ci]);
   }

@@ -19,8 +19,10 @@ std::vector<std::string> section(const std::string& file, const std::string& hea
   std::string line;
   bool inside = false;
   while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != '-') inside = line == heading + ":";
-    else if (inside && line.rfind("- ", 0) == 0) out.push_back(line.substr(2));
+    if (!line.empty() && line[0] != '-')
+      inside = line == heading + ":";
+    else if (inside && line.rfind("- ", 0) == 0)
+      out.push_back(line.substr(2));
   }
   return out;
 }

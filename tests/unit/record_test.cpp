@@ -11,7 +11,7 @@ namespace {
 
 using msg::ContentType;
 
-const uint8_t kSecret[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+const uint8_t kSecret[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
                              17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 std::unique_ptr<Protection13> make(crypto::AeadAlg alg = crypto::AeadAlg::AES_128_GCM) {
