@@ -62,14 +62,14 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
   // RFC 8446 5.1: a key change must fall on a record boundary; a handshake message may not
   // straddle it.
   SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
-  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead, suite.hash, secret));
+  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead(), suite.hash, secret));
   rl.set_read_protection(std::move(p));
   return {};
 }
 
 Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
   SNR_TRY(flush_handshake_out());
-  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead, suite.hash, secret));
+  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead(), suite.hash, secret));
   rl.set_write_protection(std::move(p));
   return {};
 }

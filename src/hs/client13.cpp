@@ -64,7 +64,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     ch.session_id = hs.session_id;
     for (uint16_t id : hs.settings.policy->cipher_suites) {
       const policy::CipherSuite* s = policy::find_suite(id);
-      if (s && s->implemented && s->min_version == Version::TLS13) ch.cipher_suites.push_back(id);
+      if (s && s->implemented && s->is_tls13()) ch.cipher_suites.push_back(id);
     }
     SNR_ENSURE(!ch.cipher_suites.empty(), Err::CIPHER_NOT_SUPPORTED);
     std::vector<uint16_t> groups = usable_groups(hs);

@@ -60,7 +60,7 @@ Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
   Choice c;
   for (uint16_t id : hs.settings.policy->cipher_suites) {
     const policy::CipherSuite* s = policy::find_suite(id);
-    if (s && s->implemented && s->min_version == Version::TLS13 && contains(ch.cipher_suites, id)) {
+    if (s && s->implemented && s->is_tls13() && contains(ch.cipher_suites, id)) {
       c.suite = s;
       break;
     }

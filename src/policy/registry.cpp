@@ -11,41 +11,46 @@ using crypto::KeyType;
 using crypto::SigKind;
 using V = Version;
 
+using KX = KeyExchange;
+using BC = BulkCipher;
+
 constexpr CipherSuite kSuites[] = {
-    {0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", V::TLS13, true,
-     AeadAlg::AES_128_GCM, HashAlg::SHA256},
-    {0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", V::TLS13, true,
-     AeadAlg::AES_256_GCM, HashAlg::SHA384},
-    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", V::TLS13, true,
-     AeadAlg::CHACHA20_POLY1305, HashAlg::SHA256},
-    // TLS 1.2 suites: policies name them; the TLS 1.2 handshake negotiates them later.
+    {0x1301, "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", V::TLS13, KX::TLS13, Auth::Any,
+     BC::AES_128_GCM, HashAlg::SHA256, HashAlg::SHA256, true},
+    {0x1302, "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384", V::TLS13, KX::TLS13, Auth::Any,
+     BC::AES_256_GCM, HashAlg::SHA384, HashAlg::SHA384, true},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS_CHACHA20_POLY1305_SHA256", V::TLS13, KX::TLS13,
+     Auth::Any, BC::CHACHA20_POLY1305, HashAlg::SHA256, HashAlg::SHA256, true},
+    // TLS 1.2 suites: policies name them; the TLS 1.2 handshake negotiates them.
     {0xC02B, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", V::TLS12,
-     false, AeadAlg::AES_128_GCM, HashAlg::SHA256},
+     KX::ECDHE, Auth::ECDSA, BC::AES_128_GCM, HashAlg::SHA256, HashAlg::SHA256, false},
     {0xC02F, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", V::TLS12,
-     false, AeadAlg::AES_128_GCM, HashAlg::SHA256},
+     KX::ECDHE, Auth::RSA, BC::AES_128_GCM, HashAlg::SHA256, HashAlg::SHA256, false},
     {0xC02C, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", V::TLS12,
-     false, AeadAlg::AES_256_GCM, HashAlg::SHA384},
+     KX::ECDHE, Auth::ECDSA, BC::AES_256_GCM, HashAlg::SHA384, HashAlg::SHA384, false},
     {0xC030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", V::TLS12,
-     false, AeadAlg::AES_256_GCM, HashAlg::SHA384},
+     KX::ECDHE, Auth::RSA, BC::AES_256_GCM, HashAlg::SHA384, HashAlg::SHA384, false},
     {0xCCA9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305",
-     V::TLS12, false, AeadAlg::CHACHA20_POLY1305, HashAlg::SHA256},
-    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", V::TLS12,
-     false, AeadAlg::CHACHA20_POLY1305, HashAlg::SHA256},
+     V::TLS12, KX::ECDHE, Auth::ECDSA, BC::CHACHA20_POLY1305, HashAlg::SHA256, HashAlg::SHA256,
+     false},
+    {0xCCA8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305",
+     V::TLS12, KX::ECDHE, Auth::RSA, BC::CHACHA20_POLY1305, HashAlg::SHA256, HashAlg::SHA256,
+     false},
     {0xC024, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384", "ECDHE-ECDSA-AES256-SHA384", V::TLS12,
-     false, AeadAlg::AES_256_GCM, HashAlg::SHA384},
-    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", V::TLS12, false,
-     AeadAlg::AES_256_GCM, HashAlg::SHA384},
+     KX::ECDHE, Auth::ECDSA, BC::AES_256_CBC, HashAlg::SHA384, HashAlg::SHA384, false},
+    {0xC028, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384", "ECDHE-RSA-AES256-SHA384", V::TLS12,
+     KX::ECDHE, Auth::RSA, BC::AES_256_CBC, HashAlg::SHA384, HashAlg::SHA384, false},
     {0xC023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", "ECDHE-ECDSA-AES128-SHA256", V::TLS12,
-     false, AeadAlg::AES_128_GCM, HashAlg::SHA256},
-    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256", V::TLS12, false,
-     AeadAlg::AES_128_GCM, HashAlg::SHA256},
+     KX::ECDHE, Auth::ECDSA, BC::AES_128_CBC, HashAlg::SHA256, HashAlg::SHA256, false},
+    {0xC027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "ECDHE-RSA-AES128-SHA256", V::TLS12,
+     KX::ECDHE, Auth::RSA, BC::AES_128_CBC, HashAlg::SHA256, HashAlg::SHA256, false},
 };
 
 constexpr Group kGroups[] = {
-    {0x0017, "secp256r1"},
-    {0x0018, "secp384r1"},
-    {0x0019, "secp521r1"},
-    {0x001d, "x25519"},
+    {0x0017, "secp256r1", GroupKind::ECDHE, true},
+    {0x0018, "secp384r1", GroupKind::ECDHE, true},
+    {0x0019, "secp521r1", GroupKind::ECDHE, true},
+    {0x001d, "x25519", GroupKind::ECDHE, true},
 };
 
 constexpr crypto::SigParams P(SigKind k, HashAlg h) { return crypto::SigParams{k, h}; }
