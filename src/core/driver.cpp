@@ -317,6 +317,7 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
       SNR_TRY_ASSIGN(msg::KeyUpdate ku, msg::parse_key_update(m.body));
       // RFC 8446 4.6.3: the message must end the record; the next records use the new key.
       SNR_ENSURE(hs_in.size() == m.whole.size(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
+      SNR_ENSURE(rl.read_protection() != nullptr, Err::INTERNAL);
       SNR_TRY(rl.read_protection()->update());
       if (ku.request_update == 1 && !write_closed) {
         Bytes out;

@@ -63,7 +63,11 @@ Status Protection13::seal(ContentType type, ByteView plaintext, Bytes& out) {
   return {};
 }
 
-Result<size_t> Protection13::open(ByteView header, MutByteView body, ContentType& type) {
+Status Protection::update() { return make_error(Err::KEY_UPDATE); }
+
+Result<size_t> Protection13::open(ByteView header, MutByteView body, ContentType& type,
+                                  size_t& offset) {
+  offset = 0;
   SNR_ENSURE(body.size() > crypto::kAeadTagSize, Err::DECRYPT);
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
   const size_t clen = body.size() - crypto::kAeadTagSize;
@@ -110,11 +114,13 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   SNR_ENSURE(known_type(type), Err::RECORD_TYPE);
   SNR_ENSURE((version >> 8) == 3, Err::BAD_RECORD_HEADER);
   const auto ctype = static_cast<ContentType>(type);
-  // change_cipher_spec is never protected in TLS 1.3; everything else is once keys are set.
-  const bool protect = read_ != nullptr && ctype != ContentType::change_cipher_spec;
+  // TLS 1.3 never protects change_cipher_spec and wraps everything else as application_data;
+  // TLS 1.2 protects every record once the read key is set.
+  const bool protect =
+      read_ != nullptr && !(read_->inner_type() && ctype == ContentType::change_cipher_spec);
   if (protect) {
-    SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
-    SNR_ENSURE(len <= kMaxCiphertext13, Err::RECORD_LIMIT);
+    if (read_->inner_type()) SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
+    SNR_ENSURE(len <= read_->max_ciphertext(), Err::RECORD_LIMIT);
   } else {
     SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
   }
@@ -123,10 +129,12 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   in_len_ = 0;
   MutByteView body(in_.data() + kHeaderSize, len);
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
-  ContentType inner = ContentType::application_data;
-  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.data(), kHeaderSize), body, inner));
+  ContentType inner = ctype;
+  size_t offset = 0;
+  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.data(), kHeaderSize), body, inner, offset));
   SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
-  return std::optional<Record>(Record{inner, body.first(n), true});
+  SNR_ENSURE(n <= kMaxPlaintext, Err::RECORD_LIMIT);
+  return std::optional<Record>(Record{inner, body.subspan(offset, n), true});
 }
 
 Status RecordLayer::write(ContentType type, ByteView data) {

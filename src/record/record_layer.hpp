@@ -11,31 +11,35 @@
 #include "crypto/aead.hpp"
 #include "crypto/hash.hpp"
 #include "msg/types.hpp"
+#include "record/protection.hpp"
 #include "snr/error.hpp"
 #include "util/bytes.hpp"
 
 namespace snr::record {
 
-inline constexpr size_t kHeaderSize = 5;
-inline constexpr size_t kMaxPlaintext = 16384;
 // TLS 1.3 TLSCiphertext.length limit (RFC 8446 5.2).
 inline constexpr size_t kMaxCiphertext13 = kMaxPlaintext + 256;
 
 // TLS 1.3 AEAD protection of one direction: key, static IV and the sequence number.
-class Protection13 {
+class Protection13 final : public Protection {
  public:
   static Result<std::unique_ptr<Protection13>> create(crypto::AeadAlg aead, crypto::HashAlg hash,
                                                       ByteView secret);
   // KeyUpdate: the next traffic secret replaces the current one, sequence back to 0.
-  Status update();
-  uint64_t sequence() const { return seq_; }
+  Status update() override;
   static constexpr size_t kOverhead = 1 + crypto::kAeadTagSize;  // inner type + tag
 
-  // Appends one protected record carrying `plaintext` of inner type `type` to out.
-  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out);
-  // Decrypts a record body in place (header is the AAD); returns the inner plaintext length
-  // and sets `type` from TLSInnerPlaintext.
-  Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type);
+  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out) override;
+  Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type,
+                      size_t& offset) override;
+  // The plaintext starts at the body's first byte in TLS 1.3.
+  Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type) {
+    size_t offset = 0;
+    return open(header, body, type, offset);
+  }
+  size_t max_overhead() const override { return kOverhead; }
+  size_t max_ciphertext() const override { return kMaxCiphertext13; }
+  bool inner_type() const override { return true; }
 
  private:
   Protection13(crypto::Aead aead, crypto::HashAlg hash) : aead_(std::move(aead)), hash_(hash) {}
@@ -46,7 +50,6 @@ class Protection13 {
   crypto::HashAlg hash_;
   crypto::Digest secret_;
   std::array<uint8_t, crypto::kAeadNonceSize> iv_{};
-  uint64_t seq_ = 0;
 };
 
 // A record taken from the input buffer: its content type and plaintext (a view into the
@@ -80,10 +83,10 @@ class RecordLayer {
   bool output_empty() const { return out_off_ == out_.size(); }
 
   // --- keys ---
-  void set_read_protection(std::unique_ptr<Protection13> p) { read_ = std::move(p); }
-  void set_write_protection(std::unique_ptr<Protection13> p) { write_ = std::move(p); }
-  Protection13* read_protection() { return read_.get(); }
-  Protection13* write_protection() { return write_.get(); }
+  void set_read_protection(std::unique_ptr<Protection> p) { read_ = std::move(p); }
+  void set_write_protection(std::unique_ptr<Protection> p) { write_ = std::move(p); }
+  Protection* read_protection() { return read_.get(); }
+  Protection* write_protection() { return write_.get(); }
   // legacy_record_version of outgoing records (0x0301 for the first ClientHello).
   void set_record_version(uint16_t v) { record_version_ = v; }
   void set_max_fragment(size_t n) { max_fragment_ = n; }
@@ -93,7 +96,7 @@ class RecordLayer {
   size_t in_len_ = 0;
   Bytes out_;
   size_t out_off_ = 0;
-  std::unique_ptr<Protection13> read_, write_;
+  std::unique_ptr<Protection> read_, write_;
   uint16_t record_version_ = msg::version::TLS12;
   size_t max_fragment_ = kMaxPlaintext;
 };

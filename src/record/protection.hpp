@@ -1,0 +1,43 @@
+// Record protection of one direction: the interface the record layer uses, whatever the
+// version and cipher (TLS 1.3 AEAD in protection13, TLS 1.2 and older in protection12).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "msg/types.hpp"
+#include "snr/error.hpp"
+#include "util/bytes.hpp"
+
+namespace snr::record {
+
+inline constexpr size_t kHeaderSize = 5;
+inline constexpr size_t kMaxPlaintext = 16384;
+
+class Protection {
+ public:
+  virtual ~Protection() = default;
+
+  // Appends one protected record (header included) carrying `plaintext` of type `type`.
+  virtual Status seal(msg::ContentType type, ByteView plaintext, Bytes& out) = 0;
+  // Verifies and decrypts a record body in place; `header` is the record header. On success
+  // `type` is the content type (TLS 1.3: the inner one) and the plaintext is
+  // body[offset, offset + the returned length).
+  virtual Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type,
+                              size_t& offset) = 0;
+  // TLS 1.3 KeyUpdate: the next traffic secret; other versions cannot (Err::KEY_UPDATE).
+  virtual Status update();
+  // The most bytes one record may add to its plaintext (header excluded).
+  virtual size_t max_overhead() const = 0;
+  // The largest protected fragment the peer may send (RFC 8446 5.2, RFC 5246 6.2.3).
+  virtual size_t max_ciphertext() const = 0;
+  // TLS 1.3 hides the real type inside; the outer type is always application_data.
+  virtual bool inner_type() const = 0;
+
+  uint64_t sequence() const { return seq_; }
+
+ protected:
+  uint64_t seq_ = 0;
+};
+
+}  // namespace snr::record
