@@ -54,6 +54,8 @@ class Config::Builder {
   // Accept any peer certificate. Only for testing.
   Status disable_x509_verification();
   Status set_max_cert_chain_depth(uint16_t depth);
+  // PEM DH parameters ("BEGIN DH PARAMETERS", p of at least 2048 bits) for the DHE suites.
+  Status add_dhparams(std::string_view pem);
   Status set_key_log_callback(KeyLogCallback cb);
   Status set_wall_clock(WallClock clock);
 

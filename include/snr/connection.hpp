@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "snr/callbacks.hpp"
 #include "snr/cert_chain.hpp"
@@ -95,6 +96,8 @@ class Connection {
   Result<CertificateChain> peer_cert_chain() const;
   // The local chain used in the handshake (server: the chain it sent).
   const CertificateChain* selected_cert() const;
+  // The 48-byte master secret of a TLS 1.2 (or older) connection; a Usage error on TLS 1.3.
+  Result<std::vector<uint8_t>> master_secret() const;
   bool is_handshake_complete() const;
   bool resumed() const;
 

@@ -3,6 +3,7 @@
 #include <mutex>
 
 #include "core/default_config.hpp"
+#include "crypto/dh.hpp"
 #include "crypto/x509.hpp"
 #include "hs/config_data.hpp"
 #include "util/error_code.hpp"
@@ -95,6 +96,12 @@ Status Config::Builder::set_max_cert_chain_depth(uint16_t depth) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(depth > 0, Err::INVALID_ARGUMENT);
   data_->max_chain_depth = depth;
+  return {};
+}
+
+Status Config::Builder::add_dhparams(std::string_view pem) {
+  SNR_BUILDER_OPEN();
+  SNR_TRY_ASSIGN(data_->dh_params, crypto::DhParams::from_pem(pem));
   return {};
 }
 

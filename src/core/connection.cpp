@@ -168,6 +168,13 @@ Result<CertificateChain> Connection::peer_cert_chain() const {
 
 const CertificateChain* Connection::selected_cert() const { return s_->neg.local_chain; }
 
+Result<std::vector<uint8_t>> Connection::master_secret() const {
+  SNR_ENSURE(s_->complete, Err::NOT_NEGOTIATED);
+  SNR_ENSURE(s_->neg.version < Version::TLS13, Err::INVALID_STATE);
+  ByteView m = s_->neg.master_secret.view();
+  return std::vector<uint8_t>(m.begin(), m.end());
+}
+
 bool Connection::is_handshake_complete() const { return s_->complete; }
 bool Connection::resumed() const { return false; }
 

@@ -27,7 +27,8 @@ struct ConnectionState final : hs::HandshakeIo {
   std::string server_name;
   VerifyHostNameCallback verify_host;
   crypto::Provider* provider = &crypto::Provider::system();
-  Bytes test_client_hello;  // see hs::Settings::client_hello_override
+  Bytes test_client_hello;                 // see hs::Settings::client_hello_override
+  Version test_max_version = Version::TLS13;  // see hs::Settings::version_cap
 
   // I/O
   SendCallback send_cb = nullptr;
@@ -60,7 +61,11 @@ struct ConnectionState final : hs::HandshakeIo {
   Status send_change_cipher_spec() override;
   Status set_read_secret(const policy::CipherSuite& suite, ByteView secret) override;
   Status set_write_secret(const policy::CipherSuite& suite, ByteView secret) override;
-  void version_known() override;
+  Status set_read_keys12(const policy::CipherSuite& suite, Version version,
+                         const keys::DirectionKeys& keys) override;
+  Status set_write_keys12(const policy::CipherSuite& suite, Version version,
+                          const keys::DirectionKeys& keys) override;
+  void version_known(uint16_t record_version) override;
 
   // --- driver (driver.cpp) ---
   Poll<void> negotiate();

@@ -6,6 +6,7 @@
 
 #include "core/connection_state.hpp"
 #include "core/default_config.hpp"
+#include "record/protection12.hpp"
 #include "util/alerts.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
@@ -74,7 +75,25 @@ Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteV
   return {};
 }
 
-void ConnectionState::version_known() { rl.set_record_version(msg::version::TLS12); }
+Status ConnectionState::set_read_keys12(const policy::CipherSuite& suite, Version version,
+                                        const keys::DirectionKeys& keys) {
+  SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
+  SNR_TRY_ASSIGN(auto p, record::make_protection12(suite, version, keys));
+  rl.set_read_protection(std::move(p));
+  return {};
+}
+
+Status ConnectionState::set_write_keys12(const policy::CipherSuite& suite, Version version,
+                                         const keys::DirectionKeys& keys) {
+  SNR_TRY(flush_handshake_out());
+  SNR_TRY_ASSIGN(auto p, record::make_protection12(suite, version, keys));
+  rl.set_write_protection(std::move(p));
+  return {};
+}
+
+void ConnectionState::version_known(uint16_t record_version) {
+  rl.set_record_version(record_version);
+}
 
 // --- failure ---
 
@@ -176,9 +195,18 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
         hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
         break;
       case ContentType::change_cipher_spec:
-        // RFC 8446 5: an unprotected CCS of the single byte 0x01 is dropped during the
+        if (rec.data.size() != 1 || rec.data[0] != 1) return make_error(Err::BAD_CCS);
+        // TLS 1.2: the CCS is part of the handshake; only a step waiting for it takes it, and
+        // never in the middle of a handshake message (RFC 5246 7.1).
+        if (hs->row().accepts & hs::kAcceptsCcs) {
+          if (!hs_in.empty() || rec.encrypted) return make_error(Err::CCS_NOT_ALLOWED);
+          return hs::InMessage{hs::kChangeCipherSpec, {}, {}};
+        }
+        // RFC 8446 5: an unprotected CCS of the single byte 0x01 is dropped during the TLS 1.3
         // handshake (once the first ClientHello has been sent or received).
-        if (rec.encrypted || ccs_seen) return make_error(Err::CCS_NOT_ALLOWED);
+        if (rec.encrypted || ccs_seen ||
+            (hs->version != Version::TLS13 && hs->version != Version::Unknown))
+          return make_error(Err::CCS_NOT_ALLOWED);
         if (rec.data.size() != 1 || rec.data[0] != 1) return make_error(Err::BAD_CCS);
         if (mode == Mode::Server && hs->step == 0) return make_error(Err::CCS_NOT_ALLOWED);
         ccs_seen = true;
@@ -209,6 +237,7 @@ Status ConnectionState::start_handshake() {
   s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
   s.server_name = server_name;
   s.client_hello_override = test_client_hello;
+  s.version_cap = test_max_version;
   if (config->data().key_log) {
     s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
       std::string line(label);
@@ -249,21 +278,25 @@ Poll<void> ConnectionState::negotiate() {
       if (m.is_pending()) return pending(m.blocked());
       if (m.is_error()) return fail(m.error());
       const auto type = m.value().type;
-      if ((hs->row().accepts & hs::accepts(type)) == 0)
-        return fail(make_error(Err::UNEXPECTED_MESSAGE,
-                               std::string("expected ") + std::string(hs->step_name())));
-      // The message leaves hs_in before its step runs, so that a key change in the step
-      // sees exactly the bytes that follow it.
-      const size_t used = m.value().whole.size();
-      if (used == hs_in.size()) {
-        hs_cur.swap(hs_in);
-        hs_in.clear();
+      if (type == hs::kChangeCipherSpec) {
+        r = hs::run_step(*hs, &m.value());
       } else {
-        hs_cur.assign(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
-        hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
+        if ((hs->row().accepts & hs::accepts(type)) == 0 || static_cast<uint8_t>(type) >= 31)
+          return fail(make_error(Err::UNEXPECTED_MESSAGE,
+                                 std::string("expected ") + std::string(hs->step_name())));
+        // The message leaves hs_in before its step runs, so that a key change in the step
+        // sees exactly the bytes that follow it.
+        const size_t used = m.value().whole.size();
+        if (used == hs_in.size()) {
+          hs_cur.swap(hs_in);
+          hs_in.clear();
+        } else {
+          hs_cur.assign(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
+          hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
+        }
+        hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(4)};
+        r = hs::run_step(*hs, &in);
       }
-      hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(4)};
-      r = hs::run_step(*hs, &in);
     } else {
       r = hs::run_step(*hs, nullptr);
     }

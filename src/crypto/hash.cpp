@@ -20,7 +20,7 @@ const EVP_MD* fetched_md(HashAlg alg);
 
 namespace {
 
-constexpr size_t kAlgCount = 6;
+constexpr size_t kAlgCount = 7;
 
 size_t index_of(HashAlg alg) { return static_cast<size_t>(alg); }
 
@@ -38,6 +38,8 @@ const char* md_name(HashAlg alg) {
       return "SHA1";
     case HashAlg::MD5:
       return "MD5";
+    case HashAlg::MD5_SHA1:
+      return "MD5-SHA1";
   }
   return nullptr;
 }
@@ -52,7 +54,7 @@ struct MdTable {
     for (size_t i = 0; i < kAlgCount; ++i) {
       md[i] = EVP_MD_fetch(nullptr, md_name(static_cast<HashAlg>(i)), nullptr);
     }
-    // MD5 may be missing (FIPS); that is reported when it is used, not here.
+    // MD5 and MD5-SHA1 may be missing (FIPS); that is reported when used, not here.
     ERR_clear_error();
   }
   ~MdTable() {
@@ -133,6 +135,7 @@ Status mac_final(EVP_MAC_CTX* ctx, Digest& out) {
 
 Result<EVP_MAC_CTX*> mac_for(HashAlg alg) {
   if (!valid_alg(alg)) return make_error(Err::INVALID_ARGUMENT, "unknown hash");
+  if (alg == HashAlg::MD5_SHA1) return make_error(Err::INVALID_ARGUMENT, "no HMAC over MD5-SHA1");
   EVP_MAC_CTX* ctx = thread_mac(alg);
   if (ctx == nullptr) return make_error(Err::CRYPTO, "HMAC unavailable for this hash");
   return ctx;
@@ -161,8 +164,41 @@ size_t hash_size(HashAlg alg) {
       return 20;
     case HashAlg::MD5:
       return 16;
+    case HashAlg::MD5_SHA1:
+      return 36;
   }
   return 0;
+}
+
+namespace {
+// log2 of the block size and the width of the message-length field of the final padding.
+struct BlockShape {
+  size_t log2_block;
+  size_t length_field;
+};
+BlockShape block_shape(HashAlg alg) {
+  switch (alg) {
+    case HashAlg::SHA384:
+    case HashAlg::SHA512:
+      return {7, 16};
+    case HashAlg::SHA256:
+    case HashAlg::SHA224:
+    case HashAlg::SHA1:
+    case HashAlg::MD5:
+    case HashAlg::MD5_SHA1:
+      return {6, 8};
+  }
+  return {6, 8};
+}
+}  // namespace
+
+size_t hash_block_size(HashAlg alg) { return size_t{1} << block_shape(alg).log2_block; }
+
+// Merkle-Damgard padding appends 0x80, zeros and the length field, so the last block holds
+// at most B - 1 - length_field message bytes: blocks = floor((n + length_field + B) / B).
+size_t hash_blocks(HashAlg alg, size_t n) {
+  const BlockShape shape = block_shape(alg);
+  return (n + shape.length_field + (size_t{1} << shape.log2_block)) >> shape.log2_block;
 }
 
 Result<Hash> Hash::create(HashAlg alg) {
@@ -235,6 +271,15 @@ Result<Digest> Hash::peek() const {
   return d;
 }
 
+Status Hash::reset() {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "hash has no context");
+  // A null digest keeps the context's own: no fetch.
+  if (EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), nullptr, nullptr) != 1) {
+    return crypto_error("digest reset");
+  }
+  return {};
+}
+
 Result<Digest> hash_once(HashAlg alg, ByteView data) {
   const EVP_MD* md = detail::fetched_md(alg);
   if (md == nullptr) return make_error(Err::CRYPTO, "digest unavailable");
@@ -253,6 +298,46 @@ Result<Digest> hmac(HashAlg alg, ByteView key, ByteView data) {
   SNR_TRY(mac_init(ctx, key));
   SNR_TRY(mac_update(ctx, data));
   SNR_TRY(mac_final(ctx, d));
+  return d;
+}
+
+Result<Hmac> Hmac::create(HashAlg alg, ByteView key) {
+  SNR_TRY_ASSIGN(EVP_MAC_CTX * proto, mac_for(alg));
+  // A duplicate of this thread's context carries its digest along: no fetch by name.
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(proto);
+  if (ctx == nullptr) return crypto_error("HMAC context dup");
+  Hmac h(alg, ctx);
+  SNR_TRY(mac_init(ctx, key));
+  return h;
+}
+
+Hmac::Hmac(Hmac&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_) { o.ctx_ = nullptr; }
+
+Hmac& Hmac::operator=(Hmac&& o) noexcept {
+  if (this != &o) {
+    EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_));
+    alg_ = o.alg_;
+    ctx_ = o.ctx_;
+    o.ctx_ = nullptr;
+  }
+  return *this;
+}
+
+// The HMAC provider cleanses its key and pads when freed.
+Hmac::~Hmac() { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_)); }
+
+Status Hmac::update(ByteView data) {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "HMAC has no context");
+  return mac_update(static_cast<EVP_MAC_CTX*>(ctx_), data);
+}
+
+Result<Digest> Hmac::finish() {
+  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "HMAC has no context");
+  auto* ctx = static_cast<EVP_MAC_CTX*>(ctx_);
+  Digest d;
+  SNR_TRY(mac_final(ctx, d));
+  // A null key re-inits with the key already set up.
+  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) return crypto_error("HMAC re-init");
   return d;
 }
 

@@ -10,10 +10,17 @@
 
 namespace snr::crypto {
 
-enum class HashAlg : uint8_t { SHA256, SHA384, SHA512, SHA224, SHA1, MD5 };
+// MD5_SHA1 is MD5(m) || SHA1(m) (36 bytes): the TLS 1.0/1.1 handshake hash and RSA
+// signature digest. It has no HMAC (the TLS 1.0 PRF uses HMAC-MD5 and HMAC-SHA1 apart).
+enum class HashAlg : uint8_t { SHA256, SHA384, SHA512, SHA224, SHA1, MD5, MD5_SHA1 };
 
 size_t hash_size(HashAlg alg);
 inline constexpr size_t kMaxHashSize = 64;
+// The input block of the compression function (64 or 128 bytes).
+size_t hash_block_size(HashAlg alg);
+// How many compression-function calls hashing an n-byte message takes, the final padding
+// blocks included. Computed without division or branches on n, so a secret n does not leak.
+size_t hash_blocks(HashAlg alg, size_t n);
 
 // A digest value: up to 64 bytes, inline (no allocation); wiped on destruction.
 struct Digest {
@@ -40,11 +47,35 @@ class Hash {
   Status update(ByteView data);
   // The digest of everything so far; the hash stays usable.
   Result<Digest> peek() const;
+  // Back to the empty message, keeping the context.
+  Status reset();
 
  private:
   Hash(HashAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
   HashAlg alg_;
   void* ctx_;  // EVP_MD_CTX
+};
+
+// HMAC with one key over many messages (record MACs, the TLS 1.2 PRF): the key is set up
+// once, and each finish() rewinds to the keyed state, which costs far less than a new key.
+class Hmac {
+ public:
+  static Result<Hmac> create(HashAlg alg, ByteView key);
+  Hmac(Hmac&& o) noexcept;
+  Hmac& operator=(Hmac&& o) noexcept;
+  Hmac(const Hmac&) = delete;
+  Hmac& operator=(const Hmac&) = delete;
+  ~Hmac();
+
+  HashAlg alg() const { return alg_; }
+  Status update(ByteView data);
+  // The MAC of everything since creation or the last finish(); then starts a new message.
+  Result<Digest> finish();
+
+ private:
+  Hmac(HashAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
+  HashAlg alg_;
+  void* ctx_;  // EVP_MAC_CTX
 };
 
 Result<Digest> hash_once(HashAlg alg, ByteView data);

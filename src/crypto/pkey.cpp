@@ -82,6 +82,12 @@ bool kind_fits(KeyType t, SigKind k) {
 // Digest for the signature: null for Ed25519, which hashes internally (PureEdDSA).
 Result<const EVP_MD*> digest_for(SigParams params) {
   if (params.kind == SigKind::ED25519) return static_cast<const EVP_MD*>(nullptr);
+  // TLS 1.0/1.1 RSA signatures (RFC 2246 7.4.3): PKCS#1 v1.5 over the bare 36-byte
+  // MD5||SHA1, no DigestInfo; libcrypto's RSA signer does exactly that for MD5-SHA1. The
+  // combination means nothing for other kinds (TLS 1.0 ECDSA signs SHA-1).
+  if (params.hash == HashAlg::MD5_SHA1 && params.kind != SigKind::RSA_PKCS1) {
+    return make_error(Err::INVALID_ARGUMENT, "MD5-SHA1 needs RSA PKCS#1 v1.5");
+  }
   const EVP_MD* md = detail::fetched_md(params.hash);
   if (md == nullptr) return make_error(Err::CRYPTO, "digest unavailable");
   return md;

@@ -33,6 +33,8 @@ class PrivateKey {
   // True when `pub` is the public half of this key.
   bool matches(const PublicKey& pub) const;
   size_t bits() const;
+  // The EVP_PKEY, for other src/crypto code (the RSA key exchange).
+  void* native_handle() const { return pkey_.get(); }
 
   PrivateKey(const PrivateKey&) = default;
   PrivateKey& operator=(const PrivateKey&) = default;
@@ -54,6 +56,8 @@ class PublicKey {
   size_t bits() const;
   // Err::VERIFY_SIGNATURE when the signature does not verify.
   Status verify(SigParams params, ByteView message, ByteView signature) const;
+  // The EVP_PKEY, for other src/crypto code (the RSA key exchange).
+  void* native_handle() const { return pkey_.get(); }
 
   PublicKey(const PublicKey&) = default;
   PublicKey& operator=(const PublicKey&) = default;

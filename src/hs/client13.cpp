@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "hs/common13.hpp"
+#include "hs/versions.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -50,6 +51,9 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
                Err::INVALID_ARGUMENT);
     hs.client_random = ch.random;
     hs.session_id = ch.session_id;
+    hs.client_version = ch.legacy_version;
+    hs.offered_tls13 = ch.ext.has(ext::supported_versions) &&
+                       contains(ch.ext.supported_versions, msg::version::TLS13);
     hs.key_shares.clear();
     hs.key_shares.push_back(std::move(share));
     hs.offered_ext = ch.ext.order;
@@ -62,11 +66,19 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     hs.session_id.resize(32);
     SNR_TRY(p.random(hs.session_id));
     ch.session_id = hs.session_id;
+    const Version top = std::min(max_version(*hs.settings.policy), hs.settings.version_cap);
+    const Version bottom = min_version(*hs.settings.policy);
+    const Version top12 = std::min(top, Version::TLS12);
+    hs.offered_tls13 = top == Version::TLS13;
     for (uint16_t id : hs.settings.policy->cipher_suites) {
       const policy::CipherSuite* s = policy::find_suite(id);
-      if (s && s->implemented && s->is_tls13()) ch.cipher_suites.push_back(id);
+      if (s == nullptr || !s->implemented) continue;
+      if (s->is_tls13() ? hs.offered_tls13 : (bottom <= Version::TLS12 && suite_fits(*s, top12)))
+        ch.cipher_suites.push_back(id);
     }
     SNR_ENSURE(!ch.cipher_suites.empty(), Err::CIPHER_NOT_SUPPORTED);
+    ch.legacy_version = wire_version(top12);
+    hs.client_version = ch.legacy_version;
     std::vector<uint16_t> groups = usable_groups(hs);
     SNR_ENSURE(!groups.empty(), Err::NO_SUPPORTED_GROUP);
 
@@ -83,14 +95,24 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       const policy::SigScheme* s = policy::find_sig_scheme(id);
       if (s && s->implemented) e.signature_algorithms.push_back(id);
     }
-    e.add(ext::supported_versions);
-    e.supported_versions = {msg::version::TLS13};
-    SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
-    e.add(ext::key_share);
-    e.key_shares = {msg::KeyShareEntry{
-        share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
-    hs.key_shares.clear();
-    hs.key_shares.push_back(std::move(share));
+    if (bottom <= Version::TLS12) {
+      // TLS 1.2 and older: uncompressed points (RFC 8422 5.1.2), RFC 7627, RFC 5746.
+      e.add(ext::ec_point_formats);
+      e.ec_point_formats = {0};
+      e.add(ext::extended_master_secret);
+      e.add(ext::renegotiation_info);
+    }
+    if (hs.offered_tls13) {
+      e.add(ext::supported_versions);
+      for (Version v = top; v >= bottom; v = static_cast<Version>(static_cast<uint8_t>(v) - 1))
+        e.supported_versions.push_back(wire_version(v));
+      SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
+      e.add(ext::key_share);
+      e.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
+                                                              share.public_key().end())}};
+      hs.key_shares.clear();
+      hs.key_shares.push_back(std::move(share));
+    }
     hs.offered_ext = e.order;
     hs.first_hello = std::move(ch);
   } else {
@@ -117,9 +139,9 @@ Status check_solicited(const Handshake& hs, const msg::Extensions& e, uint16_t e
 }
 
 Status check_hello_common(const Handshake& hs, const msg::ServerHello& sh) {
-  // RFC 8446 4.1.3: a version other than TLS 1.3 in supported_versions is illegal_parameter;
-  // without the extension the server chose TLS 1.2 or lower, which this client did not offer.
-  SNR_ENSURE(sh.ext.has(ext::supported_versions), Err::PROTOCOL_VERSION_UNSUPPORTED);
+  // RFC 8446 4.1.3: a version other than TLS 1.3 in supported_versions is illegal_parameter.
+  SNR_ENSURE(hs.offered_tls13 && sh.ext.has(ext::supported_versions),
+             Err::PROTOCOL_VERSION_UNSUPPORTED);
   SNR_ENSURE(sh.ext.selected_version == msg::version::TLS13, Err::ILLEGAL_PARAMETER);
   SNR_ENSURE(sh.legacy_version == msg::version::TLS12, Err::ILLEGAL_PARAMETER);
   SNR_ENSURE(sh.session_id == hs.session_id, Err::BAD_SESSION_ID);
@@ -172,6 +194,23 @@ Result<Outcome> on_hello_retry(Handshake& hs, const InMessage& in, const msg::Se
 // ServerHello (RFC 8446 4.1.3).
 Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::ServerHello sh, msg::parse_server_hello(in->body));
+  if (!sh.ext.has(ext::supported_versions) && !sh.is_hello_retry_request()) {
+    // The server chose TLS 1.2 or older (RFC 8446 4.1.3, RFC 5246 7.4.1.3).
+    const Version v = from_wire(sh.legacy_version);
+    const Version top12 = std::min({max_version(*hs.settings.policy), hs.settings.version_cap,
+                                    Version::TLS12});
+    SNR_ENSURE(v != Version::Unknown && v >= min_version(*hs.settings.policy) && v <= top12,
+               Err::PROTOCOL_VERSION_UNSUPPORTED);
+    // "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST check that the
+    // last 8 bytes are not equal to either of these values"; TLS 1.2 clients check the 1.1 one
+    // when they get TLS 1.1 or older.
+    ByteView tail = ByteView(sh.random).last(8);
+    const bool dg12 = ct_equal(tail, kDowngradeTls12), dg11 = ct_equal(tail, kDowngradeTls11);
+    SNR_ENSURE(!(hs.offered_tls13 && (dg12 || dg11)), Err::PROTOCOL_DOWNGRADE_DETECTED);
+    SNR_ENSURE(!(top12 == Version::TLS12 && v < Version::TLS12 && dg11),
+               Err::PROTOCOL_DOWNGRADE_DETECTED);
+    return continue_client12(hs, *in, sh, v);
+  }
   if (sh.is_hello_retry_request()) return on_hello_retry(hs, *in, sh);
 
   SNR_TRY(check_hello_common(hs, sh));
@@ -195,7 +234,7 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
   if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
   hs.key_shares.clear();
-  hs.io->version_known();
+  hs.io->version_known(msg::version::TLS12);
 
   if (!hs.transcript.has_hash()) SNR_TRY(hs.transcript.set_hash(hs.out->suite->hash));
   SNR_TRY(absorb(hs, *in));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "hs/handshake.hpp"
+#include "msg/messages12.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {

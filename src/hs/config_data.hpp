@@ -12,6 +12,10 @@
 #include "snr/callbacks.hpp"
 #include "snr/cert_chain.hpp"
 
+namespace snr::crypto {
+class DhParams;
+}
+
 namespace snr::detail {
 
 // A certificate chain with its private key (what a server presents).
@@ -25,6 +29,7 @@ struct CertifiedKey {
 struct ConfigData {
   const PolicyData* policy = nullptr;
   std::optional<CertifiedKey> cert;
+  std::shared_ptr<const crypto::DhParams> dh_params;  // for the DHE suites
   std::shared_ptr<crypto::TrustStore> trust;
   bool system_certs = true;
   bool verify_x509 = true;

@@ -4,18 +4,13 @@
 
 namespace snr::hs {
 
-namespace {
-std::span<const StepRow> table(Mode mode) {
-  return mode == Mode::Client ? client13_steps() : server13_steps();
-}
-}  // namespace
-
-const StepRow& Handshake::row() const { return table(settings.mode)[step]; }
+const StepRow& Handshake::row() const { return steps[step]; }
 
 std::unique_ptr<Handshake> start(Settings settings, Negotiated* out) {
   auto hs = std::make_unique<Handshake>();
   hs->settings = std::move(settings);
   hs->out = out;
+  hs->steps = hs->settings.mode == Mode::Client ? client13_steps() : server13_steps();
   if (hs->settings.mode == Mode::Server && hs->settings.config->cert)
     hs->cert = &*hs->settings.config->cert;
   return hs;

@@ -16,11 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/dh.hpp"
 #include "crypto/key_share.hpp"
 #include "crypto/pkey.hpp"
 #include "crypto/provider.hpp"
 #include "hs/config_data.hpp"
 #include "keys/key_schedule.hpp"
+#include "keys/prf12.hpp"
 #include "keys/transcript.hpp"
 #include "msg/messages.hpp"
 #include "policy/registry.hpp"
@@ -38,8 +40,14 @@ class HandshakeIo {
   virtual Status send_change_cipher_spec() = 0;
   virtual Status set_read_secret(const policy::CipherSuite& suite, ByteView secret) = 0;
   virtual Status set_write_secret(const policy::CipherSuite& suite, ByteView secret) = 0;
-  // The negotiated version is known: outgoing records stop using 0x0301.
-  virtual void version_known() = 0;
+  // TLS 1.2 and older: one direction's keys from the key block.
+  virtual Status set_read_keys12(const policy::CipherSuite& suite, Version version,
+                                 const keys::DirectionKeys& keys) = 0;
+  virtual Status set_write_keys12(const policy::CipherSuite& suite, Version version,
+                                  const keys::DirectionKeys& keys) = 0;
+  // The negotiated version is known: outgoing records carry its wire value (TLS 1.3 records
+  // say 0x0303) instead of the first ClientHello's 0x0301.
+  virtual void version_known(uint16_t record_version) = 0;
 };
 
 // Handshake-type flags (s2n's bits; names differ between TLS 1.2 and 1.3, see shape.hpp).
@@ -49,6 +57,7 @@ inline constexpr uint32_t FULL_HANDSHAKE = 1 << 1;
 inline constexpr uint32_t CLIENT_AUTH = 1 << 2;
 inline constexpr uint32_t NO_CLIENT_CERT = 1 << 3;
 inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;  // TLS 1.3
+inline constexpr uint32_t TLS12_PERFECT_FORWARD_SECRECY = 1 << 4;  // TLS 1.2
 inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;     // TLS 1.3
 inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;      // TLS 1.3
 inline constexpr uint32_t EARLY_CLIENT_CCS = 1 << 7;     // TLS 1.3
@@ -66,6 +75,8 @@ struct Negotiated {
   const CertificateChain* local_chain = nullptr;
   crypto::Digest exporter_secret;
   crypto::Digest resumption_secret;
+  SecureBytes master_secret;  // TLS 1.2 and older
+  bool extended_master_secret = false;
 };
 
 struct InMessage {
@@ -95,6 +106,10 @@ struct StepRow {
 };
 
 constexpr uint32_t accepts(msg::HandshakeType t) { return uint32_t{1} << static_cast<uint8_t>(t); }
+// TLS 1.2's ChangeCipherSpec is a record, not a handshake message; a step that waits for it
+// accepts this bit and receives an InMessage of type kChangeCipherSpec with no bytes.
+inline constexpr uint32_t kAcceptsCcs = uint32_t{1} << 31;
+inline constexpr auto kChangeCipherSpec = static_cast<msg::HandshakeType>(31);
 
 // A table's rows must follow its step enum, so that a step id indexes its row.
 template <size_t N>
@@ -116,12 +131,16 @@ struct Settings {
   // re-serialized) instead of building its own; the provider must yield the private key of
   // its first key share.
   Bytes client_hello_override;
+  // Test seam: the highest version a client offers (tests of TLS 1.0/1.1 with policies that
+  // also allow TLS 1.2).
+  Version version_cap = Version::TLS13;
 };
 
 struct Handshake {
   Settings settings;
   Negotiated* out = nullptr;
   HandshakeIo* io = nullptr;
+  std::span<const StepRow> steps;  // the table being run (switches when the version is known)
   uint8_t step = 0;
 
   keys::Transcript transcript;
@@ -144,6 +163,17 @@ struct Handshake {
   std::optional<msg::ClientHello> first_hello;  // kept across HelloRetryRequest
   const detail::CertifiedKey* cert = nullptr;
 
+  // TLS 1.2 and older
+  Version version = Version::Unknown;
+  bool offered_tls13 = false;  // client: whether supported_versions offered TLS 1.3
+  uint16_t client_version = 0;  // the ClientHello's legacy_version (RSA premaster check)
+  bool ems = false;             // extended_master_secret negotiated
+  SecureBytes pre_master;
+  std::optional<keys::KeyBlock> key_block;
+  Bytes kx_public;  // client: our ECDHE/DHE public value, or the encrypted RSA premaster
+  std::optional<crypto::DhKey> dh_key;  // server: its DHE key until ClientKeyExchange
+  bool secure_renegotiation = false;  // server: the client signalled RFC 5746 support
+
   const StepRow& row() const;
   std::string_view step_name() const { return row().name; }
   bool expects_message() const { return row().accepts != 0; }
@@ -156,8 +186,18 @@ std::unique_ptr<Handshake> start(Settings settings, Negotiated* out);
 // step accepts its type); for a sending step it is null.
 Result<Outcome> run_step(Handshake& hs, const InMessage* in);
 
-// The step tables (client13.cpp, server13.cpp).
+// The step tables (client13.cpp, server13.cpp, client12.cpp, server12.cpp).
 std::span<const StepRow> client13_steps();
 std::span<const StepRow> server13_steps();
+std::span<const StepRow> client12_steps();
+std::span<const StepRow> server12_steps();
+
+// Version hand-offs: the TLS 1.3 hello steps switch tables when TLS 1.2 or older is chosen.
+// Server: `ch` was accepted for `version`; continues with the TLS 1.2 server steps.
+Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::ClientHello ch,
+                                  Version version);
+// Client: `sh` chose `version` < TLS 1.3; continues with the TLS 1.2 client steps.
+Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg::ServerHello& sh,
+                                  Version version);
 
 }  // namespace snr::hs

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "hs/common13.hpp"
+#include "hs/versions.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -96,8 +97,35 @@ Status accept_hello(Handshake& hs, const Choice& c, const msg::ClientHello& ch) 
 }
 
 // ClientHello (RFC 8446 4.1.2).
+// The version this server speaks with the client (RFC 8446 4.2.1, RFC 5246 E.1): TLS 1.3 when
+// both can; else the highest of the client's versions up to TLS 1.2.
+Result<Version> choose_version(const Handshake& hs, const msg::ClientHello& ch) {
+  const Version top = max_version(*hs.settings.policy);
+  const Version bottom = min_version(*hs.settings.policy);
+  Version client_top = Version::Unknown;
+  if (ch.ext.has(ext::supported_versions)) {
+    for (uint16_t w : ch.ext.supported_versions) {
+      Version v = from_wire(w);
+      if (v != Version::Unknown && v <= top && v > client_top) client_top = v;
+    }
+  } else {
+    // A legacy client's version is its maximum; higher values mean "at least TLS 1.2".
+    client_top = ch.legacy_version >= msg::version::TLS12 ? Version::TLS12
+                                                          : from_wire(ch.legacy_version);
+    if (client_top > top) client_top = top;
+  }
+  SNR_ENSURE(client_top != Version::Unknown && client_top >= bottom,
+             Err::PROTOCOL_VERSION_UNSUPPORTED);
+  // RFC 7507: a fallback retry from a client that could have had more is refused.
+  SNR_ENSURE(!(contains(ch.cipher_suites, 0x5600) && client_top < top), Err::FALLBACK_DETECTED);
+  return client_top;
+}
+
 Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(in->body));
+  SNR_TRY_ASSIGN(Version version, choose_version(hs, ch));
+  if (version != Version::TLS13) return continue_server12(hs, *in, std::move(ch), version);
+  hs.version = Version::TLS13;
   SNR_TRY_ASSIGN(Choice c, choose(hs, ch));
   hs.client_random = ch.random;
   hs.session_id = ch.session_id;
@@ -130,7 +158,7 @@ Result<Outcome> send_hello_retry(Handshake& hs, const InMessage*) {
   SNR_TRY(send(hs, hrr));
   hs.hello_retry = true;
   hs.out->flags |= flag::HELLO_RETRY_REQUEST;
-  hs.io->version_known();
+  hs.io->version_known(msg::version::TLS12);
   // RFC 8446 D.4: the server's CCS follows its first handshake message.
   SNR_TRY(maybe_send_ccs(hs));
   return next(kClientHello2);
@@ -175,7 +203,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   hs.out->version = Version::TLS13;
   hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
   if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
-  hs.io->version_known();
+  hs.io->version_known(msg::version::TLS12);
   SNR_TRY(maybe_send_ccs(hs));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));

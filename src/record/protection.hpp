@@ -35,6 +35,8 @@ class Protection {
   virtual bool inner_type() const = 0;
 
   uint64_t sequence() const { return seq_; }
+  // Restores a sequence number (connection deserialization; tests of the wrap limit).
+  void set_sequence(uint64_t seq) { seq_ = seq; }
 
  protected:
   uint64_t seq_ = 0;

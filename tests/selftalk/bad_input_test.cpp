@@ -254,8 +254,28 @@ TEST(BadInput, MissingKeyShareAndVersionsExtensions) {
   };
   EXPECT_EQ(without(msg::ext::key_share), alert::missing_extension);
   EXPECT_EQ(without(msg::ext::signature_algorithms), alert::missing_extension);
-  // Without supported_versions the client is a TLS 1.2 client: this server is TLS 1.3 only.
-  EXPECT_EQ(without(msg::ext::supported_versions), alert::protocol_version);
+}
+
+TEST(BadInput, Tls12ClientAgainstTls13OnlyServerIsProtocolVersion) {
+  Bytes rec = real_client_hello_record();
+  auto ch = msg::parse_client_hello(ByteView(rec).subspan(9));
+  ASSERT_TRUE(ch.ok());
+  msg::ClientHello c = *ch;
+  // Without supported_versions the client is a TLS 1.2 client.
+  c.ext.order.erase(
+      std::remove(c.ext.order.begin(), c.ext.order.end(), msg::ext::supported_versions),
+      c.ext.order.end());
+  Bytes m;
+  ASSERT_TRUE(msg::serialize(c, m).ok());
+  static const uint16_t k13[] = {0x1301};
+  static const uint16_t kSchemes[] = {0x0403};
+  static const uint16_t kGroups[] = {0x0017};
+  static const detail::PolicyData only13{"tls13only", Version::TLS13, k13, kSchemes, kGroups, {}};
+  Fed f(Mode::Server, record(22, m));
+  ASSERT_TRUE(f.conn.set_config(server_config("ecdsa-p256", Policy(&only13))).ok());
+  auto r = f.run();
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(r.error().alert(), alert::protocol_version);
 }
 
 TEST(BadInput, PeerAlertSurfacesAsAlertError) {

@@ -12,7 +12,9 @@ Config client_with(const std::function<void(Config::Builder&)>& f,
                    const std::string& ca = "ca-cert.pem") {
   auto b = Config::builder();
   EXPECT_TRUE(b.with_system_certs(false).ok());
-  if (!ca.empty()) EXPECT_TRUE(b.trust_pem(read_file(data_path(ca))).ok());
+  if (!ca.empty()) {
+    EXPECT_TRUE(b.trust_pem(read_file(data_path(ca))).ok());
+  }
   f(b);
   auto c = b.build();
   EXPECT_TRUE(c.ok());

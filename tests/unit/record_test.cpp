@@ -30,9 +30,12 @@ Bytes seal_raw(ByteView inner, uint64_t seq) {
   std::copy(tk->iv.begin(), tk->iv.end(), nonce);
   for (int i = 0; i < 8; ++i) nonce[11 - i] ^= static_cast<uint8_t>(seq >> (8 * i));
   size_t len = inner.size() + 16;
-  Bytes rec = {23, 3, 3, static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
-  rec.insert(rec.end(), inner.begin(), inner.end());
-  rec.resize(rec.size() + 16);
+  Bytes rec(5 + len);
+  rec[0] = 23;
+  rec[1] = rec[2] = 3;
+  rec[3] = static_cast<uint8_t>(len >> 8);
+  rec[4] = static_cast<uint8_t>(len);
+  std::copy(inner.begin(), inner.end(), rec.begin() + 5);
   MutByteView body = MutByteView(rec).subspan(5);
   EXPECT_TRUE(aead->seal(nonce, ByteView(rec).first(5), body.first(inner.size()),
                          body.subspan(inner.size()))

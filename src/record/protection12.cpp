@@ -1,0 +1,403 @@
+#include "record/protection12.hpp"
+
+#include <algorithm>
+#include <array>
+#include <climits>
+
+#include "crypto/aead.hpp"
+#include "crypto/cbc.hpp"
+#include "crypto/hash.hpp"
+#include "crypto/random.hpp"
+#include "util/error_code.hpp"
+#include "wire/reader.hpp"
+#include "wire/writer.hpp"
+
+namespace snr::record {
+
+namespace {
+
+using msg::ContentType;
+
+constexpr size_t kSeqSize = 8;
+constexpr size_t kExplicitNonceSize = 8;  // RFC 5288 3: GCMNonce.nonce_explicit
+constexpr size_t kGcmSaltSize = 4;        // RFC 5288 3: GCMNonce.salt
+constexpr size_t kBlock = crypto::kCbcBlockSize;
+// TLS padding_length is one byte: at most 255 padding bytes follow the MAC.
+constexpr size_t kMaxPadding = 255;
+
+uint16_t wire_version(Version v) {
+  switch (v) {
+    case Version::TLS10:
+      return msg::version::TLS10;
+    case Version::TLS11:
+      return msg::version::TLS11;
+    default:
+      return msg::version::TLS12;
+  }
+}
+
+// The MAC input prefix / AEAD additional data (RFC 5246 6.2.3.1 and 6.2.3.3):
+// seq_num(8) || type(1) || version(2) || length(2).
+using AdBytes = std::array<uint8_t, kSeqSize + 5>;
+AdBytes additional_data(uint64_t seq, uint8_t type, uint16_t version, size_t length) {
+  AdBytes ad{};
+  for (size_t i = 0; i < kSeqSize; ++i) {
+    ad[i] = static_cast<uint8_t>(seq >> (8 * (kSeqSize - 1 - i)));
+  }
+  ad[8] = type;
+  ad[9] = static_cast<uint8_t>(version >> 8);
+  ad[10] = static_cast<uint8_t>(version);
+  ad[11] = static_cast<uint8_t>(length >> 8);
+  ad[12] = static_cast<uint8_t>(length);
+  return ad;
+}
+
+struct Header {
+  uint8_t type = 0;
+  uint16_t version = 0;
+};
+
+Result<Header> parse_header(ByteView header) {
+  wire::Reader r(header);
+  Header h;
+  uint16_t len = 0;
+  SNR_ENSURE(r.u8(h.type) && r.u16(h.version) && r.u16(len), Err::BAD_RECORD_HEADER);
+  return h;
+}
+
+// ---- constant-time helpers ----
+// Masks are all ones (true) or all zeros (false). The empty asm hides a mask's value from the
+// optimizer, so that it cannot turn the mask arithmetic back into a branch.
+constexpr size_t kTopBit = sizeof(size_t) * CHAR_BIT - 1;
+
+inline size_t opaque(size_t x) {
+  __asm__("" : "+r"(x));
+  return x;
+}
+// Valid for a, b < 2^63 (record lengths are far smaller).
+inline size_t ct_lt(size_t a, size_t b) { return opaque(size_t{0} - ((a - b) >> kTopBit)); }
+inline size_t ct_ge(size_t a, size_t b) { return ~ct_lt(a, b); }
+inline size_t ct_eq(size_t a, size_t b) {
+  const size_t x = a ^ b;
+  return opaque(size_t{0} - ((~x & (x - 1)) >> kTopBit));
+}
+inline uint8_t low8(size_t mask) { return static_cast<uint8_t>(mask); }
+
+// ---- AEAD: AES-GCM (RFC 5288) and ChaCha20-Poly1305 (RFC 7905) ----
+
+class Aead12 final : public Protection {
+ public:
+  Aead12(crypto::Aead aead, ByteView iv, uint16_t version)
+      : aead_(std::move(aead)),
+        explicit_nonce_(aead_.alg() != crypto::AeadAlg::CHACHA20_POLY1305),
+        version_(version) {
+    std::copy(iv.begin(), iv.end(), iv_.begin());
+  }
+  ~Aead12() override { secure_wipe(iv_.data(), iv_.size()); }
+
+  Status seal(ContentType type, ByteView plaintext, Bytes& out) override;
+  Result<size_t> open(ByteView header, MutByteView body, ContentType& type,
+                      size_t& offset) override;
+  size_t max_overhead() const override { return explicit_size() + crypto::kAeadTagSize; }
+  size_t max_ciphertext() const override { return kMaxCiphertext12; }
+  bool inner_type() const override { return false; }
+
+ private:
+  size_t explicit_size() const { return explicit_nonce_ ? kExplicitNonceSize : 0; }
+  // GCM: salt || the record's explicit part; ChaCha20: iv XOR the left-padded sequence.
+  void nonce(ByteView explicit_part, uint8_t out[crypto::kAeadNonceSize]) const {
+    std::copy(iv_.begin(), iv_.end(), out);
+    if (explicit_nonce_) {
+      std::copy(explicit_part.begin(), explicit_part.end(), out + kGcmSaltSize);
+      return;
+    }
+    for (size_t i = 0; i < kSeqSize; ++i) {
+      out[crypto::kAeadNonceSize - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+    }
+  }
+
+  crypto::Aead aead_;
+  bool explicit_nonce_;
+  uint16_t version_;
+  std::array<uint8_t, crypto::kAeadNonceSize> iv_{};  // GCM uses the first 4 bytes
+};
+
+Status Aead12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  SNR_ENSURE(plaintext.size() <= kMaxPlaintext, Err::INVALID_ARGUMENT);
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t start = out.size();
+  const size_t ex = explicit_size();
+  wire::Writer w(out);
+  w.u8(static_cast<uint8_t>(type));
+  w.u16(version_);
+  w.u16(ex + plaintext.size() + crypto::kAeadTagSize);
+  // The sequence number is a unique explicit nonce (RFC 5288 3 allows it).
+  if (explicit_nonce_) w.u64(seq_);
+  w.bytes(plaintext);
+  w.zeros(crypto::kAeadTagSize);
+  if (!w.ok()) {
+    out.resize(start);
+    return make_error(Err::INTERNAL);
+  }
+  MutByteView rec = MutByteView(out).subspan(start);
+  uint8_t n[crypto::kAeadNonceSize];
+  nonce(rec.subspan(kHeaderSize, ex), n);
+  const AdBytes ad = additional_data(seq_, static_cast<uint8_t>(type), version_, plaintext.size());
+  const MutByteView data = rec.subspan(kHeaderSize + ex, plaintext.size());
+  Status st = aead_.seal(n, ad, data, rec.subspan(kHeaderSize + ex + plaintext.size()));
+  if (!st.ok()) {
+    out.resize(start);
+    return st;
+  }
+  ++seq_;
+  return {};
+}
+
+Result<size_t> Aead12::open(ByteView header, MutByteView body, ContentType& type, size_t& offset) {
+  SNR_TRY_ASSIGN(Header h, parse_header(header));
+  const size_t ex = explicit_size();
+  SNR_ENSURE(body.size() >= ex + crypto::kAeadTagSize, Err::DECRYPT);
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t len = body.size() - ex - crypto::kAeadTagSize;
+  uint8_t n[crypto::kAeadNonceSize];
+  nonce(body.first(ex), n);
+  // The record's own version is authenticated, whatever it is.
+  const AdBytes ad = additional_data(seq_, h.type, h.version, len);
+  SNR_TRY(aead_.open(n, ad, body.subspan(ex, len), body.subspan(ex + len)));
+  ++seq_;
+  SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
+  type = static_cast<ContentType>(h.type);
+  offset = ex;
+  return len;
+}
+
+// ---- AES-CBC + HMAC, MAC-then-encrypt (RFC 5246 6.2.3.2, RFC 2246 6.2.3.2) ----
+
+class Cbc12 final : public Protection {
+ public:
+  Cbc12(crypto::Cbc cbc, crypto::Hmac mac, crypto::Hash scratch, Version version, ByteView iv)
+      : cbc_(std::move(cbc)),
+        mac_(std::move(mac)),
+        scratch_(std::move(scratch)),
+        mac_size_(crypto::hash_size(mac_.alg())),
+        version_(wire_version(version)),
+        chained_(version == Version::TLS10) {
+    std::copy(iv.begin(), iv.end(), chain_iv_.begin());
+  }
+  ~Cbc12() override { secure_wipe(chain_iv_.data(), chain_iv_.size()); }
+
+  Status seal(ContentType type, ByteView plaintext, Bytes& out) override;
+  Result<size_t> open(ByteView header, MutByteView body, ContentType& type,
+                      size_t& offset) override;
+  // Explicit IV, MAC, and up to one block of padding. TLS 1.0 application data may become
+  // two records (1/n-1), which adds a second header, MAC and padding block.
+  size_t max_overhead() const override {
+    const size_t one = iv_size() + mac_size_ + kBlock;
+    return chained_ ? kHeaderSize + 2 * one : one;
+  }
+  size_t max_ciphertext() const override { return kMaxCiphertext12; }
+  bool inner_type() const override { return false; }
+
+ private:
+  size_t iv_size() const { return chained_ ? 0 : kBlock; }
+  Status seal_one(ContentType type, ByteView plaintext, Bytes& out);
+  // Checks padding and MAC of a decrypted fragment in constant time; the content length.
+  Result<size_t> verify(const Header& h, ByteView plain);
+
+  crypto::Cbc cbc_;
+  crypto::Hmac mac_;
+  crypto::Hash scratch_;  // absorbs dummy blocks that even out the MAC's hashing time
+  size_t mac_size_;
+  uint16_t version_;
+  bool chained_;  // TLS 1.0: each record's IV is the previous record's last cipher block
+  std::array<uint8_t, kBlock> chain_iv_{};
+};
+
+Status Cbc12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  SNR_ENSURE(plaintext.size() <= kMaxPlaintext, Err::INVALID_ARGUMENT);
+  if (chained_ && type == ContentType::application_data && plaintext.size() > 1) {
+    // BEAST countermeasure: a first record with one byte makes the IV of the record carrying
+    // the rest unpredictable to an attacker who chose the first bytes.
+    SNR_ENSURE(seq_ < UINT64_MAX - 1, Err::RECORD_LIMIT);
+    const size_t start = out.size();
+    Status st = seal_one(type, plaintext.first(1), out);
+    if (st.ok()) st = seal_one(type, plaintext.subspan(1), out);
+    if (!st.ok()) out.resize(start);
+    return st;
+  }
+  return seal_one(type, plaintext, out);
+}
+
+Status Cbc12::seal_one(ContentType type, ByteView plaintext, Bytes& out) {
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t content = plaintext.size() + mac_size_;
+  // Minimal padding: content || padding || padding_length fills whole blocks.
+  const size_t padded = (content + 1 + kBlock - 1) / kBlock * kBlock;
+  const uint8_t pad = static_cast<uint8_t>(padded - content - 1);
+  const AdBytes ad = additional_data(seq_, static_cast<uint8_t>(type), version_, plaintext.size());
+  SNR_TRY(mac_.update(ad));
+  SNR_TRY(mac_.update(plaintext));
+  SNR_TRY_ASSIGN(crypto::Digest mac, mac_.finish());
+
+  const size_t start = out.size();
+  wire::Writer w(out);
+  w.u8(static_cast<uint8_t>(type));
+  w.u16(version_);
+  w.u16(iv_size() + padded);
+  w.zeros(iv_size());
+  w.bytes(plaintext);
+  w.bytes(mac.view());
+  out.insert(out.end(), size_t{pad} + 1, pad);
+  if (!w.ok()) {
+    out.resize(start);
+    return make_error(Err::INTERNAL);
+  }
+  MutByteView rec = MutByteView(out).subspan(start);
+  std::array<uint8_t, kBlock> iv = chain_iv_;
+  Status st;
+  if (!chained_) {
+    st = crypto::random_bytes(iv);
+    std::copy(iv.begin(), iv.end(), rec.begin() + kHeaderSize);
+  }
+  const MutByteView data = rec.subspan(kHeaderSize + iv_size());
+  if (st.ok()) st = cbc_.encrypt(iv, data);
+  if (!st.ok()) {
+    out.resize(start);
+    return st;
+  }
+  if (chained_) std::copy(data.end() - kBlock, data.end(), chain_iv_.begin());
+  ++seq_;
+  return {};
+}
+
+Result<size_t> Cbc12::open(ByteView header, MutByteView body, ContentType& type, size_t& offset) {
+  SNR_TRY_ASSIGN(Header h, parse_header(header));
+  // At least the MAC and the padding_length byte, in whole blocks.
+  const size_t min_data = (mac_size_ + 1 + kBlock - 1) / kBlock * kBlock;
+  SNR_ENSURE(body.size() % kBlock == 0 && body.size() >= iv_size() + min_data, Err::DECRYPT);
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  std::array<uint8_t, kBlock> iv = chain_iv_;
+  if (!chained_) std::copy_n(body.begin(), kBlock, iv.begin());
+  const MutByteView data = body.subspan(iv_size());
+  std::array<uint8_t, kBlock> next_iv{};
+  std::copy(data.end() - kBlock, data.end(), next_iv.begin());
+  SNR_TRY(cbc_.decrypt(iv, data));
+  if (chained_) chain_iv_ = next_iv;
+  SNR_TRY_ASSIGN(size_t len, verify(h, data));
+  ++seq_;
+  SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
+  type = static_cast<ContentType>(h.type);
+  offset = iv_size();
+  return len;
+}
+
+// Lucky13-class timing attacks learn the padding length from how long the check takes.
+// Here no branch and no memory address depends on the padding or MAC bytes, except inside
+// the hash of the content itself, whose cost is evened out by hashing dummy blocks: the
+// total number of compression-function calls is that of the longest possible content.
+Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
+  const size_t len = plain.size();  // public; at least mac_size_ + 1 (checked by open)
+  const size_t mac_size = mac_size_;
+  const size_t pad = plain[len - 1];  // secret from here on
+
+  // The padding must fit and every padding byte must equal padding_length.
+  size_t good = ct_ge(len, mac_size + 1 + pad);
+  const size_t scan = std::min(len, kMaxPadding + 1);
+  for (size_t t = 1; t < scan; ++t) {
+    const size_t in_pad = ct_lt(t, pad + 1);
+    good &= ~in_pad | ct_eq(plain[len - 1 - t], pad);
+  }
+  // With bad padding, go on as if there were none, so the work below looks the same.
+  const size_t content = len - mac_size - 1 - (pad & good);
+
+  // The MAC over the content, then dummy blocks up to the longest content's block count.
+  const AdBytes ad = additional_data(sequence(), h.type, h.version, content);
+  SNR_TRY(mac_.update(ad));
+  SNR_TRY(mac_.update(plain.first(content)));
+  SNR_TRY_ASSIGN(crypto::Digest expected, mac_.finish());
+  const crypto::HashAlg alg = mac_.alg();
+  const size_t max_content = len - mac_size - 1;
+  const size_t dummy_blocks = crypto::hash_blocks(alg, ad.size() + max_content) -
+                              crypto::hash_blocks(alg, ad.size() + content);
+  // At most (255 + 1) / 64 + 1 blocks differ; one extra block makes the call never empty.
+  static const std::array<uint8_t, 8 * 128> kZeros{};
+  const size_t block = crypto::hash_block_size(alg);
+  SNR_TRY(scratch_.reset());
+  SNR_TRY(
+      scratch_.update(ByteView(kZeros).first(std::min((dummy_blocks + 1) * block, kZeros.size()))));
+
+  // Copy the received MAC out without a secret-dependent address: scan every position it can
+  // start at, collecting it rotated by (its start - scan_start) mod mac_size, then undo the
+  // rotation with a full scan per byte.
+  const size_t mac_start = content;
+  const size_t scan_start = len > mac_size + kMaxPadding + 1 ? len - mac_size - kMaxPadding - 1 : 0;
+  std::array<uint8_t, crypto::kMaxHashSize> rotated{};
+  size_t rotation = 0;
+  size_t j = 0;
+  for (size_t i = scan_start; i < len - 1; ++i) {
+    rotation |= j & ct_eq(i, mac_start);
+    const size_t in_mac = ct_ge(i, mac_start) & ct_lt(i, mac_start + mac_size);
+    rotated[j] |= static_cast<uint8_t>(plain[i] & low8(in_mac));
+    j = j + 1 == mac_size ? 0 : j + 1;  // depends on i only
+  }
+  uint8_t diff = 0;
+  for (size_t k = 0; k < mac_size; ++k) {
+    size_t at = rotation + k;
+    at -= mac_size & ct_ge(at, mac_size);
+    uint8_t byte = 0;
+    for (size_t m = 0; m < mac_size; ++m)
+      byte |= static_cast<uint8_t>(rotated[m] & low8(ct_eq(m, at)));
+    diff |= static_cast<uint8_t>(byte ^ expected.bytes[k]);
+  }
+  secure_wipe(rotated.data(), rotated.size());
+  // One failure for bad padding and bad MAC alike (bad_record_mac).
+  if ((good & ct_eq(diff, 0)) == 0) return make_error(Err::DECRYPT);
+  return content;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Protection>> make_protection12(const policy::CipherSuite& suite,
+                                                      Version version,
+                                                      const keys::DirectionKeys& keys) {
+  if (suite.is_tls13() ||
+      (version != Version::TLS10 && version != Version::TLS11 && version != Version::TLS12)) {
+    return make_error(Err::INVALID_ARGUMENT, "not a TLS 1.0-1.2 suite and version");
+  }
+  const uint16_t wire = wire_version(version);
+  if (suite.is_aead()) {
+    if (version != Version::TLS12) return make_error(Err::INVALID_ARGUMENT, "AEAD below TLS 1.2");
+    const crypto::AeadAlg alg = suite.aead();
+    const size_t iv_size =
+        alg == crypto::AeadAlg::CHACHA20_POLY1305 ? crypto::kAeadNonceSize : kGcmSaltSize;
+    if (keys.iv.size() != iv_size) return make_error(Err::INVALID_ARGUMENT, "AEAD IV size");
+    SNR_TRY_ASSIGN(crypto::Aead aead, crypto::Aead::create(alg, keys.enc_key.view()));
+    return std::unique_ptr<Protection>(new Aead12(std::move(aead), keys.iv.view(), wire));
+  }
+  crypto::CbcAlg alg;
+  switch (suite.cipher) {
+    case policy::BulkCipher::AES_128_CBC:
+      alg = crypto::CbcAlg::AES_128_CBC;
+      break;
+    case policy::BulkCipher::AES_256_CBC:
+      alg = crypto::CbcAlg::AES_256_CBC;
+      break;
+    default:
+      return make_error(Err::INVALID_ARGUMENT, "bulk cipher not implemented");
+  }
+  if (keys.mac_key.size() != crypto::hash_size(suite.mac)) {
+    return make_error(Err::INVALID_ARGUMENT, "MAC key size");
+  }
+  // TLS 1.1 and later send an explicit IV with every record; only TLS 1.0 needs keys.iv.
+  if (version == Version::TLS10 && keys.iv.size() != kBlock) {
+    return make_error(Err::INVALID_ARGUMENT, "CBC IV size");
+  }
+  SNR_TRY_ASSIGN(crypto::Cbc cbc, crypto::Cbc::create(alg, keys.enc_key.view(), true));
+  SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(suite.mac, keys.mac_key.view()));
+  SNR_TRY_ASSIGN(crypto::Hash scratch, crypto::Hash::create(suite.mac));
+  return std::unique_ptr<Protection>(
+      new Cbc12(std::move(cbc), std::move(mac), std::move(scratch), version,
+                version == Version::TLS10 ? keys.iv.view() : ByteView()));
+}
+
+}  // namespace snr::record
