@@ -5,6 +5,7 @@
 #include "core/default_config.hpp"
 #include "crypto/dh.hpp"
 #include "crypto/x509.hpp"
+#include "hs/alpn.hpp"
 #include "hs/config_data.hpp"
 #include "util/error_code.hpp"
 
@@ -96,6 +97,25 @@ Status Config::Builder::set_max_cert_chain_depth(uint16_t depth) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(depth > 0, Err::INVALID_ARGUMENT);
   data_->max_chain_depth = depth;
+  return {};
+}
+
+Status Config::Builder::set_application_protocol_preference(
+    std::span<const std::string_view> protocols) {
+  SNR_BUILDER_OPEN();
+  std::vector<Bytes> list;
+  for (std::string_view p : protocols) {
+    SNR_TRY(hs::check_protocol_name(p));
+    list.emplace_back(p.begin(), p.end());
+  }
+  data_->alpn = std::move(list);
+  return {};
+}
+
+Status Config::Builder::append_application_protocol_preference(std::string_view protocol) {
+  SNR_BUILDER_OPEN();
+  SNR_TRY(hs::check_protocol_name(protocol));
+  data_->alpn.emplace_back(protocol.begin(), protocol.end());
   return {};
 }
 

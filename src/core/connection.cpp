@@ -2,6 +2,7 @@
 #include "snr/connection.hpp"
 
 #include "core/connection_state.hpp"
+#include "hs/alpn.hpp"
 #include "hs/shape.hpp"
 #include "policy/registry.hpp"
 #include "util/error_code.hpp"
@@ -56,6 +57,26 @@ Status Connection::set_server_name(std::string_view name) {
 
 Status Connection::set_verify_host_callback(VerifyHostNameCallback cb) {
   s_->verify_host = std::move(cb);
+  return {};
+}
+
+Status Connection::set_application_protocol_preference(
+    std::span<const std::string_view> protocols) {
+  SNR_TRY(setup_allowed(*s_));
+  std::vector<Bytes> list;
+  for (std::string_view p : protocols) {
+    SNR_TRY(hs::check_protocol_name(p));
+    list.emplace_back(p.begin(), p.end());
+  }
+  s_->alpn = std::move(list);
+  return {};
+}
+
+Status Connection::append_application_protocol_preference(std::string_view protocol) {
+  SNR_TRY(setup_allowed(*s_));
+  SNR_TRY(hs::check_protocol_name(protocol));
+  if (!s_->alpn) s_->alpn = s_->config ? s_->config->data().alpn : std::vector<Bytes>{};
+  s_->alpn->emplace_back(protocol.begin(), protocol.end());
   return {};
 }
 
@@ -173,6 +194,11 @@ Result<std::vector<uint8_t>> Connection::master_secret() const {
   SNR_ENSURE(s_->neg.version < Version::TLS13, Err::INVALID_STATE);
   ByteView m = s_->neg.master_secret.view();
   return std::vector<uint8_t>(m.begin(), m.end());
+}
+
+std::optional<std::string_view> Connection::application_protocol() const {
+  if (s_->neg.alpn.empty()) return std::nullopt;
+  return as_string(s_->neg.alpn);
 }
 
 bool Connection::is_handshake_complete() const { return s_->complete; }

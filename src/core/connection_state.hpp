@@ -26,8 +26,9 @@ struct ConnectionState final : hs::HandshakeIo {
   const PolicyData* policy_override = nullptr;
   std::string server_name;
   VerifyHostNameCallback verify_host;
+  std::optional<std::vector<Bytes>> alpn;  // overrides the config's ALPN list when set
   crypto::Provider* provider = &crypto::Provider::system();
-  Bytes test_client_hello;                 // see hs::Settings::client_hello_override
+  Bytes test_client_hello;                    // see hs::Settings::client_hello_override
   Version test_max_version = Version::TLS13;  // see hs::Settings::version_cap
 
   // I/O

@@ -6,6 +6,7 @@
 
 #include "core/connection_state.hpp"
 #include "core/default_config.hpp"
+#include "hs/versions.hpp"
 #include "record/protection12.hpp"
 #include "util/alerts.hpp"
 #include "util/error_code.hpp"
@@ -149,6 +150,9 @@ Poll<std::optional<record::Record>> ConnectionState::read_record() {
       if (!has_io()) return make_error(Err::NO_IO);
       return make_error(Err::IO, std::strerror(errno)).with_errno(errno);
     }
+    // EOF between records ends the stream; EOF inside one is a truncation.
+    if (n == 0 && !rl.input_empty())
+      return make_error(Err::CLOSED, "connection closed in the middle of a record");
     if (n == 0) return std::optional<record::Record>();
     rl.commit_read(static_cast<size_t>(n));
   }
@@ -236,6 +240,7 @@ Status ConnectionState::start_handshake() {
   s.provider = provider;
   s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
   s.server_name = server_name;
+  s.alpn = alpn ? &*alpn : &config->data().alpn;
   s.client_hello_override = test_client_hello;
   s.version_cap = test_max_version;
   if (config->data().key_log) {
@@ -249,6 +254,7 @@ Status ConnectionState::start_handshake() {
     };
   }
   if (mode == Mode::Server) SNR_ENSURE(config->data().cert.has_value(), Err::NO_CERTIFICATE);
+  SNR_ENSURE(hs::has_offered_suite(policy()), Err::POLICY_CIPHERS_NOT_OFFERED);
   hs = hs::start(std::move(s), &neg);
   hs->io = this;
   rl.set_record_version(msg::version::TLS10);
@@ -339,9 +345,9 @@ Poll<size_t> ConnectionState::send(ByteView data) {
 Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
   switch (m.type) {
     case HandshakeType::new_session_ticket: {
-      // RFC 8446 4.6.1: only servers send tickets. snr does not resume sessions yet, so a
-      // well-formed ticket is parsed and dropped.
-      SNR_ENSURE(mode == Mode::Client, Err::UNEXPECTED_MESSAGE);
+      // RFC 8446 4.6.1: only TLS 1.3 servers send tickets after the handshake (TLS 1.2's
+      // belong inside it). snr does not resume sessions yet: a well-formed ticket is dropped.
+      SNR_ENSURE(mode == Mode::Client && neg.version == Version::TLS13, Err::UNEXPECTED_MESSAGE);
       SNR_TRY_ASSIGN(msg::NewSessionTicket t, msg::parse_new_session_ticket(m.body));
       (void)t;
       return {};

@@ -8,43 +8,23 @@
 #include <array>
 #include <climits>
 
+#include "crypto/fetch.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::crypto {
 
 namespace {
 
-constexpr size_t kAlgCount = 3;
-
-const char* cipher_name(AeadAlg alg) {
+const EVP_CIPHER* fetched_cipher(AeadAlg alg) {
   switch (alg) {
     case AeadAlg::AES_128_GCM:
-      return "AES-128-GCM";
+      return fetched_cipher(CipherId::AES_128_GCM);
     case AeadAlg::AES_256_GCM:
-      return "AES-256-GCM";
+      return fetched_cipher(CipherId::AES_256_GCM);
     case AeadAlg::CHACHA20_POLY1305:
-      return "ChaCha20-Poly1305";
+      return fetched_cipher(CipherId::CHACHA20_POLY1305);
   }
   return nullptr;
-}
-
-// Fetched once per process: an implicit fetch on every init is OpenSSL 3's main slowdown.
-const EVP_CIPHER* fetched_cipher(AeadAlg alg) {
-  struct Table {
-    std::array<EVP_CIPHER*, kAlgCount> c{};
-    Table() {
-      for (size_t i = 0; i < kAlgCount; ++i) {
-        c[i] = EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<AeadAlg>(i)), nullptr);
-      }
-      ERR_clear_error();
-    }
-    ~Table() {
-      for (EVP_CIPHER* e : c) EVP_CIPHER_free(e);
-    }
-  };
-  static const Table table;
-  const size_t i = static_cast<size_t>(alg);
-  return i < kAlgCount ? table.c[i] : nullptr;
 }
 
 Error crypto_error(Err e, const char* what) {

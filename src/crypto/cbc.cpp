@@ -6,41 +6,21 @@
 #include <array>
 #include <climits>
 
+#include "crypto/fetch.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::crypto {
 
 namespace {
 
-constexpr size_t kAlgCount = 2;
-
-const char* cipher_name(CbcAlg alg) {
+const EVP_CIPHER* fetched_cipher(CbcAlg alg) {
   switch (alg) {
     case CbcAlg::AES_128_CBC:
-      return "AES-128-CBC";
+      return fetched_cipher(CipherId::AES_128_CBC);
     case CbcAlg::AES_256_CBC:
-      return "AES-256-CBC";
+      return fetched_cipher(CipherId::AES_256_CBC);
   }
   return nullptr;
-}
-
-// Fetched once per process, as in aead.cpp.
-const EVP_CIPHER* fetched_cipher(CbcAlg alg) {
-  struct Table {
-    std::array<EVP_CIPHER*, kAlgCount> c{};
-    Table() {
-      for (size_t i = 0; i < kAlgCount; ++i) {
-        c[i] = EVP_CIPHER_fetch(nullptr, cipher_name(static_cast<CbcAlg>(i)), nullptr);
-      }
-      ERR_clear_error();
-    }
-    ~Table() {
-      for (EVP_CIPHER* e : c) EVP_CIPHER_free(e);
-    }
-  };
-  static const Table table;
-  const size_t i = static_cast<size_t>(alg);
-  return i < kAlgCount ? table.c[i] : nullptr;
 }
 
 Error crypto_error(const char* what) {

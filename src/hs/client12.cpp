@@ -1,4 +1,5 @@
 // The TLS 1.2 (and 1.0/1.1) client (RFC 5246 7.3): one row per step, in message order.
+#include "hs/alpn.hpp"
 #include "hs/common12.hpp"
 #include "util/error_code.hpp"
 
@@ -144,10 +145,15 @@ constexpr StepRow kSteps[] = {
 static_assert(rows_in_order(kSteps), "client12 step rows must follow the Step enum");
 
 // What a TLS 1.2 ServerHello may carry, each only in answer to the client (RFC 5246 7.4.1.4).
-constexpr uint16_t kServerHello12Extensions[] = {
-    ext::server_name,     ext::renegotiation_info, ext::ec_point_formats,
-    ext::extended_master_secret, ext::session_ticket, ext::alpn,
-    ext::status_request,  ext::max_fragment_length, ext::signed_certificate_timestamp};
+constexpr uint16_t kServerHello12Extensions[] = {ext::server_name,
+                                                 ext::renegotiation_info,
+                                                 ext::ec_point_formats,
+                                                 ext::extended_master_secret,
+                                                 ext::session_ticket,
+                                                 ext::alpn,
+                                                 ext::status_request,
+                                                 ext::max_fragment_length,
+                                                 ext::signed_certificate_timestamp};
 
 }  // namespace
 
@@ -169,6 +175,7 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
   if (sh.ext.has(ext::renegotiation_info))
     SNR_ENSURE(sh.ext.renegotiation_info.empty(), Err::BAD_RENEGOTIATION_INFO);
 
+  SNR_TRY(accept_alpn(hs, sh.ext));
   hs.version = version;
   hs.ems = sh.ext.has(ext::extended_master_secret);
   hs.server_random = sh.random;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "hs/alpn.hpp"
 #include "hs/common13.hpp"
 #include "hs/versions.hpp"
 #include "util/error_code.hpp"
@@ -80,7 +81,8 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     ch.legacy_version = wire_version(top12);
     hs.client_version = ch.legacy_version;
     std::vector<uint16_t> groups = usable_groups(hs);
-    SNR_ENSURE(!groups.empty(), Err::NO_SUPPORTED_GROUP);
+    // TLS 1.3 needs a group for its key share; TLS 1.2 only for ECDHE suites.
+    SNR_ENSURE(!groups.empty() || !hs.offered_tls13, Err::NO_SUPPORTED_GROUP);
 
     msg::Extensions& e = ch.ext;
     const std::string& sni = hs.settings.server_name;
@@ -88,13 +90,16 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       e.add(ext::server_name);
       e.server_name = sni;
     }
-    e.add(ext::supported_groups);
-    e.supported_groups = groups;
+    if (!groups.empty()) {
+      e.add(ext::supported_groups);
+      e.supported_groups = groups;
+    }
     e.add(ext::signature_algorithms);
     for (uint16_t id : hs.settings.policy->sig_schemes) {
       const policy::SigScheme* s = policy::find_sig_scheme(id);
       if (s && s->implemented) e.signature_algorithms.push_back(id);
     }
+    offer_alpn(hs, e);
     if (bottom <= Version::TLS12) {
       // TLS 1.2 and older: uncompressed points (RFC 8422 5.1.2), RFC 7627, RFC 5746.
       e.add(ext::ec_point_formats);
@@ -108,8 +113,8 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
         e.supported_versions.push_back(wire_version(v));
       SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
       e.add(ext::key_share);
-      e.key_shares = {msg::KeyShareEntry{share.group(), Bytes(share.public_key().begin(),
-                                                              share.public_key().end())}};
+      e.key_shares = {msg::KeyShareEntry{
+          share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
       hs.key_shares.clear();
       hs.key_shares.push_back(std::move(share));
     }
@@ -197,8 +202,8 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   if (!sh.ext.has(ext::supported_versions) && !sh.is_hello_retry_request()) {
     // The server chose TLS 1.2 or older (RFC 8446 4.1.3, RFC 5246 7.4.1.3).
     const Version v = from_wire(sh.legacy_version);
-    const Version top12 = std::min({max_version(*hs.settings.policy), hs.settings.version_cap,
-                                    Version::TLS12});
+    const Version top12 =
+        std::min({max_version(*hs.settings.policy), hs.settings.version_cap, Version::TLS12});
     SNR_ENSURE(v != Version::Unknown && v >= min_version(*hs.settings.policy) && v <= top12,
                Err::PROTOCOL_VERSION_UNSUPPORTED);
     // "TLS 1.3 clients receiving a ServerHello indicating TLS 1.2 or below MUST check that the
@@ -252,6 +257,7 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
 Result<Outcome> recv_encrypted_extensions(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::EncryptedExtensions ee, msg::parse_encrypted_extensions(in->body));
   SNR_TRY(check_solicited(hs, ee.ext));
+  SNR_TRY(accept_alpn(hs, ee.ext));
   SNR_TRY(absorb(hs, *in));
   return next(kServerCert);
 }

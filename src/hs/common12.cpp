@@ -14,16 +14,21 @@ crypto::HashAlg transcript_hash12(Version v, const policy::CipherSuite& suite) {
 
 msg::KxKind kx_kind(const policy::CipherSuite& suite) {
   switch (suite.kx) {
-    case policy::KeyExchange::DHE: return msg::KxKind::DHE;
-    case policy::KeyExchange::RSA: return msg::KxKind::RSA;
-    default: return msg::KxKind::ECDHE;
+    case policy::KeyExchange::DHE:
+      return msg::KxKind::DHE;
+    case policy::KeyExchange::RSA:
+      return msg::KxKind::RSA;
+    default:
+      return msg::KxKind::ECDHE;
   }
 }
 
 bool key_fits_auth(KeyType key, policy::Auth auth) {
   switch (auth) {
-    case policy::Auth::Any: return true;
-    case policy::Auth::RSA: return key == KeyType::RSA || key == KeyType::RSA_PSS;
+    case policy::Auth::Any:
+      return true;
+    case policy::Auth::RSA:
+      return key == KeyType::RSA || key == KeyType::RSA_PSS;
     case policy::Auth::ECDSA:
       return key == KeyType::EC_P256 || key == KeyType::EC_P384 || key == KeyType::EC_P521 ||
              key == KeyType::ED25519;
@@ -35,11 +40,13 @@ bool scheme_fits_key_12(const policy::SigScheme& scheme, KeyType key) {
   switch (scheme.params.kind) {
     case crypto::SigKind::ECDSA:
       return key == KeyType::EC_P256 || key == KeyType::EC_P384 || key == KeyType::EC_P521;
-    case crypto::SigKind::RSA_PKCS1: return key == KeyType::RSA;
+    case crypto::SigKind::RSA_PKCS1:
+      return key == KeyType::RSA;
     case crypto::SigKind::RSA_PSS:
       return scheme.sig_alg == SignatureAlgorithm::RSA_PSS_PSS ? key == KeyType::RSA_PSS
                                                                : key == KeyType::RSA;
-    case crypto::SigKind::ED25519: return key == KeyType::ED25519;
+    case crypto::SigKind::ED25519:
+      return key == KeyType::ED25519;
   }
   return false;
 }
@@ -64,16 +71,27 @@ Result<SkeSignature> choose_ske_signature(const Handshake& hs, const msg::Client
   static const std::vector<uint16_t> kDefaults = {0x0201, 0x0203};
   const std::vector<uint16_t>& offered =
       ch.ext.has(msg::ext::signature_algorithms) ? ch.ext.signature_algorithms : kDefaults;
-  for (uint16_t id : hs.settings.policy->sig_schemes) {
+  auto usable = [&](uint16_t id) -> const policy::SigScheme* {
     const policy::SigScheme* s = policy::find_sig_scheme(id);
-    if (s == nullptr || !s->implemented || !scheme_fits_key_12(*s, key)) continue;
-    if (contains(offered, id)) {
-      out.scheme = s;
-      out.params = s->params;
-      return out;
-    }
+    bool ok = s != nullptr && s->implemented && scheme_fits_key_12(*s, key) &&
+              contains(hs.settings.policy->sig_schemes, id);
+    return ok ? s : nullptr;
+  };
+  const policy::SigScheme* chosen = nullptr;
+  for (uint16_t id : hs.settings.policy->sig_schemes) {
+    if (contains(offered, id) && (chosen = usable(id)) != nullptr) break;
   }
-  return make_error(Err::NO_VALID_SIGNATURE_SCHEME);
+  // SPEC 6.4: like s2n-tls, when the client offered nothing usable, fall back (for broken
+  // peers) to the RFC 5246 SHA-1 defaults if the policy allows them, else to the most
+  // preferred scheme the key can make; the client then decides.
+  for (uint16_t id : kDefaults)
+    if (chosen == nullptr) chosen = usable(id);
+  for (uint16_t id : hs.settings.policy->sig_schemes)
+    if (chosen == nullptr) chosen = usable(id);
+  SNR_ENSURE(chosen != nullptr, Err::NO_VALID_SIGNATURE_SCHEME);
+  out.scheme = chosen;
+  out.params = chosen->params;
+  return out;
 }
 
 Bytes ske_signed_content(const Handshake& hs, ByteView params) {
@@ -99,8 +117,8 @@ Status derive_keys12(Handshake& hs) {
                                                hs.client_random, hs.server_random));
   }
   hs.pre_master.wipe();
-  SNR_TRY_ASSIGN(hs.key_block, keys::key_block(suite, hs.version, master, hs.client_random,
-                                               hs.server_random));
+  SNR_TRY_ASSIGN(hs.key_block,
+                 keys::key_block(suite, hs.version, master, hs.client_random, hs.server_random));
   if (hs.settings.key_log) hs.settings.key_log("CLIENT_RANDOM", hs.client_random, master);
   hs.out->master_secret = std::move(master);
   return {};
@@ -108,8 +126,7 @@ Status derive_keys12(Handshake& hs) {
 
 Result<Bytes> finished12_for(Handshake& hs, bool client) {
   SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
-  return keys::finished12(hs.version, hs.out->suite->hash, hs.out->master_secret, client,
-                          h.view());
+  return keys::finished12(hs.version, hs.out->suite->hash, hs.out->master_secret, client, h.view());
 }
 
 Status check_finished12(Handshake& hs, const InMessage& in, bool client_sent) {

@@ -30,6 +30,7 @@ struct ConfigData {
   const PolicyData* policy = nullptr;
   std::optional<CertifiedKey> cert;
   std::shared_ptr<const crypto::DhParams> dh_params;  // for the DHE suites
+  std::vector<Bytes> alpn;                            // ALPN preferences
   std::shared_ptr<crypto::TrustStore> trust;
   bool system_certs = true;
   bool verify_x509 = true;

@@ -56,11 +56,11 @@ inline constexpr uint32_t NEGOTIATED = 1 << 0;
 inline constexpr uint32_t FULL_HANDSHAKE = 1 << 1;
 inline constexpr uint32_t CLIENT_AUTH = 1 << 2;
 inline constexpr uint32_t NO_CLIENT_CERT = 1 << 3;
-inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;  // TLS 1.3
+inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;            // TLS 1.3
 inline constexpr uint32_t TLS12_PERFECT_FORWARD_SECRECY = 1 << 4;  // TLS 1.2
-inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;     // TLS 1.3
-inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;      // TLS 1.3
-inline constexpr uint32_t EARLY_CLIENT_CCS = 1 << 7;     // TLS 1.3
+inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;               // TLS 1.3
+inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;                // TLS 1.3
+inline constexpr uint32_t EARLY_CLIENT_CCS = 1 << 7;               // TLS 1.3
 }  // namespace flag
 
 // What the handshake settled; the connection's getters read it.
@@ -75,6 +75,7 @@ struct Negotiated {
   const CertificateChain* local_chain = nullptr;
   crypto::Digest exporter_secret;
   crypto::Digest resumption_secret;
+  Bytes alpn;                 // the negotiated application protocol (empty: none)
   SecureBytes master_secret;  // TLS 1.2 and older
   bool extended_master_secret = false;
 };
@@ -126,6 +127,7 @@ struct Settings {
   crypto::Provider* provider = nullptr;
   const VerifyHostNameCallback* verify_host = nullptr;  // connection override or config's
   std::string server_name;                              // client: SNI and host check
+  const std::vector<Bytes>* alpn = nullptr;             // ALPN preferences (may be empty)
   std::function<void(std::string_view label, ByteView client_random, ByteView secret)> key_log;
   // Test seam for the known-answer tests: a client sends this ClientHello body (parsed and
   // re-serialized) instead of building its own; the provider must yield the private key of
@@ -165,14 +167,14 @@ struct Handshake {
 
   // TLS 1.2 and older
   Version version = Version::Unknown;
-  bool offered_tls13 = false;  // client: whether supported_versions offered TLS 1.3
+  bool offered_tls13 = false;   // client: whether supported_versions offered TLS 1.3
   uint16_t client_version = 0;  // the ClientHello's legacy_version (RSA premaster check)
   bool ems = false;             // extended_master_secret negotiated
   SecureBytes pre_master;
   std::optional<keys::KeyBlock> key_block;
   Bytes kx_public;  // client: our ECDHE/DHE public value, or the encrypted RSA premaster
   std::optional<crypto::DhKey> dh_key;  // server: its DHE key until ClientKeyExchange
-  bool secure_renegotiation = false;  // server: the client signalled RFC 5746 support
+  bool secure_renegotiation = false;    // server: the client signalled RFC 5746 support
 
   const StepRow& row() const;
   std::string_view step_name() const { return row().name; }

@@ -47,7 +47,7 @@ Status server_rsa_finish(Handshake& hs, ByteView encrypted_premaster) {
   SecureBytes fallback(crypto::kRsaPremasterSize);
   SNR_TRY(hs.settings.provider->random(fallback.mut_view()));
   SNR_TRY_ASSIGN(hs.pre_master, crypto::rsa_decrypt_premaster(hs.cert->key, encrypted_premaster,
-                                                               hs.client_version, fallback));
+                                                              hs.client_version, fallback));
   return {};
 }
 

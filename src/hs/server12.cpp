@@ -1,6 +1,7 @@
 // The TLS 1.2 (and 1.0/1.1) server (RFC 5246 7.3): one row per step, in message order.
 #include <algorithm>
 
+#include "hs/alpn.hpp"
 #include "hs/common12.hpp"
 #include "util/error_code.hpp"
 
@@ -41,6 +42,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     sh.ext.add(ext::ec_point_formats);
     sh.ext.ec_point_formats = {0};
   }
+  select_alpn(hs, *hs.first_hello, sh.ext);
   SNR_TRY(send(hs, sh));
   return next(kServerCert);
 }
@@ -93,8 +95,12 @@ Result<Outcome> recv_client_key(Handshake& hs, const InMessage* in) {
       hs.key_shares.clear();
       break;
     }
-    case msg::KxKind::DHE: SNR_TRY(server_dhe_finish(hs, cke.exchange)); break;
-    case msg::KxKind::RSA: SNR_TRY(server_rsa_finish(hs, cke.exchange)); break;
+    case msg::KxKind::DHE:
+      SNR_TRY(server_dhe_finish(hs, cke.exchange));
+      break;
+    case msg::KxKind::RSA:
+      SNR_TRY(server_rsa_finish(hs, cke.exchange));
+      break;
   }
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(derive_keys12(hs));
@@ -169,7 +175,8 @@ bool suite_servable(const Handshake& hs, const msg::ClientHello& ch,
     case policy::KeyExchange::RSA:
       if (hs.cert->key_type != crypto::KeyType::RSA) return false;
       return true;  // no signature
-    case policy::KeyExchange::TLS13: return false;
+    case policy::KeyExchange::TLS13:
+      return false;
   }
   return choose_ske_signature(hs, ch, hs.cert->key_type).ok();
 }
@@ -187,7 +194,8 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   // RFC 5746 3.6: an initial ClientHello's renegotiation_info must be empty.
   if (ch.ext.has(ext::renegotiation_info))
     SNR_ENSURE(ch.ext.renegotiation_info.empty(), Err::BAD_RENEGOTIATION_INFO);
-  hs.secure_renegotiation = ch.ext.has(ext::renegotiation_info) || contains(ch.cipher_suites, 0x00FF);
+  hs.secure_renegotiation =
+      ch.ext.has(ext::renegotiation_info) || contains(ch.cipher_suites, 0x00FF);
   hs.ems = ch.ext.has(ext::extended_master_secret);
 
   const uint16_t group = choose_group12(hs, ch);

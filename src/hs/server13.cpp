@@ -1,6 +1,7 @@
 // The TLS 1.3 server (RFC 8446 2, 4): one row per step, in the order the messages flow.
 #include <algorithm>
 
+#include "hs/alpn.hpp"
 #include "hs/common13.hpp"
 #include "hs/versions.hpp"
 #include "util/error_code.hpp"
@@ -110,8 +111,8 @@ Result<Version> choose_version(const Handshake& hs, const msg::ClientHello& ch) 
     }
   } else {
     // A legacy client's version is its maximum; higher values mean "at least TLS 1.2".
-    client_top = ch.legacy_version >= msg::version::TLS12 ? Version::TLS12
-                                                          : from_wire(ch.legacy_version);
+    client_top =
+        ch.legacy_version >= msg::version::TLS12 ? Version::TLS12 : from_wire(ch.legacy_version);
     if (client_top > top) client_top = top;
   }
   SNR_ENSURE(client_top != Version::Unknown && client_top >= bottom,
@@ -208,12 +209,13 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
   SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
-  hs.first_hello.reset();
   return next(kEncryptedExtensions);
 }
 
 Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   msg::EncryptedExtensions ee;
+  select_alpn(hs, *hs.first_hello, ee.ext);
+  hs.first_hello.reset();
   SNR_TRY(send(hs, ee));
   return next(kServerCert);
 }

@@ -18,6 +18,9 @@ uint16_t wire_version(Version v);
 // Version::Unknown for values that are not TLS 1.0-1.3.
 Version from_wire(uint16_t v);
 
+// Whether the policy has any suite snr negotiates (policies of only 3DES/RC4 suites do not).
+bool has_offered_suite(const detail::PolicyData& policy);
+
 // A suite snr can negotiate at `v`.
 bool suite_fits(const policy::CipherSuite& suite, Version v);
 

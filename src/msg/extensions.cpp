@@ -98,6 +98,11 @@ Status parse_server_name(wire::Reader& r, Where where, Extensions& e) {
 
 bool write_server_name(const Extensions& e, Where where, wire::Writer& w) {
   if (where != Where::ClientHello) return true;
+  // What parse_server_name would reject. A parsed list that held only other name types also
+  // ends up here with an empty name: it cannot be written back as it was.
+  if (e.server_name.empty() || e.server_name.size() > 255 ||
+      e.server_name.find('\0') != std::string::npos)
+    return false;
   w.prefixed<2>([&](wire::Writer& l) {
     l.u8(0);
     l.prefixed_bytes<2>(as_bytes(e.server_name));

@@ -319,7 +319,8 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
   const size_t max_content = len - mac_size - 1;
   const size_t dummy_blocks = crypto::hash_blocks(alg, ad.size() + max_content) -
                               crypto::hash_blocks(alg, ad.size() + content);
-  // At most (255 + 1) / 64 + 1 blocks differ; one extra block makes the call never empty.
+  // At most 255 / B + 1 blocks differ (5 or 3, so the buffer always suffices); one extra
+  // block keeps the call from ever being empty.
   static const std::array<uint8_t, 8 * 128> kZeros{};
   const size_t block = crypto::hash_block_size(alg);
   SNR_TRY(scratch_.reset());

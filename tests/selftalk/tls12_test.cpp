@@ -10,8 +10,8 @@
 namespace snr::test {
 namespace {
 
-const uint16_t kSchemes[] = {0x0403, 0x0503, 0x0603, 0x0809, 0x080a, 0x080b, 0x0804,
-                             0x0805, 0x0806, 0x0401, 0x0501, 0x0601, 0x0807, 0x0201, 0x0203};
+const uint16_t kSchemes[] = {0x0403, 0x0503, 0x0603, 0x0809, 0x080a, 0x080b, 0x0804, 0x0805,
+                             0x0806, 0x0401, 0x0501, 0x0601, 0x0807, 0x0201, 0x0203};
 const uint16_t kGroups[] = {0x001d, 0x0017, 0x0018, 0x0019};
 
 struct Policy12 {
@@ -97,8 +97,8 @@ std::vector<Case> cases() {
 }
 
 std::string case_name(const ::testing::TestParamInfo<Case>& info) {
-  std::string n = std::string(policy::find_suite(info.param.suite)->openssl_name) + "_" +
-                  info.param.cert;
+  std::string n =
+      std::string(policy::find_suite(info.param.suite)->openssl_name) + "_" + info.param.cert;
   for (char& ch : n)
     if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
   return n;
@@ -125,12 +125,11 @@ TEST_P(Legacy, OldVersionsNegotiateAndCarryData) {
   EXPECT_EQ(transfer(p.server, p.client, msg), msg);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Versions, Legacy,
-    ::testing::Combine(::testing::Values(Version::TLS10, Version::TLS11),
-                       ::testing::Values(uint16_t{0xC013}, uint16_t{0xC014}, uint16_t{0x002F},
-                                         uint16_t{0x0033}),
-                       ::testing::Values("rsa2048")));
+INSTANTIATE_TEST_SUITE_P(Versions, Legacy,
+                         ::testing::Combine(::testing::Values(Version::TLS10, Version::TLS11),
+                                            ::testing::Values(uint16_t{0xC013}, uint16_t{0xC014},
+                                                              uint16_t{0x002F}, uint16_t{0x0033}),
+                                            ::testing::Values("rsa2048")));
 
 TEST(VersionNegotiation, Tls13OnlyClientAgainstTls12OnlyServerIsProtocolVersion) {
   Policy12 server_pol({0xC02F});
@@ -159,6 +158,40 @@ TEST(VersionNegotiation, DefaultPoliciesPreferTls13) {
   ASSERT_FALSE(p.handshake());
   EXPECT_EQ(*p.client.actual_protocol_version(), Version::TLS13);
   EXPECT_FALSE(p.client.master_secret().ok());
+}
+
+}  // namespace
+}  // namespace snr::test
+
+namespace snr::test {
+namespace {
+
+TEST(LegacyCiphers, PolicyOfOnly3desAndRc4IsAUsageError) {
+  // TLS_RSA_WITH_3DES_EDE_CBC_SHA and TLS_RSA_WITH_RC4_128_SHA: listed by old policies, never
+  // offered by snr.
+  Policy12 pol({0x000A, 0x0005});
+  Connection c = Connection::new_client();
+  ASSERT_TRUE(c.set_config(client_config(pol.policy())).ok());
+  ASSERT_TRUE(c.set_send_callback([](const uint8_t*, uint32_t n) { return int(n); }).ok());
+  ASSERT_TRUE(c.set_receive_callback([](uint8_t*, uint32_t) { return 0; }).ok());
+  auto r = c.poll_negotiate();
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(r.error().kind(), ErrorKind::Usage);
+  EXPECT_EQ(r.error().name(), "S2N_ERR_POLICY_CIPHERS_NOT_OFFERED");
+}
+
+TEST(SignatureFallback, ClientOfferingNoUsableSchemeGetsThePolicyFallback) {
+  // The client offers only rsa_pss_pss_sha256, which an ECDSA key cannot make. Like s2n, the
+  // server falls back to ecdsa_sha1 (the RFC 5246 default) when its policy allows it; a client
+  // that did not offer it refuses the signature.
+  static const uint16_t kPssOnly[] = {0x0809};
+  static const uint16_t kSuites[] = {0xC02B};
+  detail::PolicyData client_data{"pss-only", Version::TLS12, kSuites, kPssOnly, kGroups, {}};
+  Policy12 server_pol({0xC02B});
+  Pair p(client_config(Policy(&client_data)), server12("ecdsa-p256", server_pol.policy()));
+  auto err = p.handshake();
+  ASSERT_TRUE(err.has_value());
+  EXPECT_EQ(err->name(), "S2N_ERR_BAD_SIGNATURE_SCHEME");
 }
 
 }  // namespace
