@@ -70,3 +70,28 @@ deps:
 
 clean:
 	rm -rf "$(BUILD_DIR)"
+
+# make bench        build, then the timed benchmark: snr vs OpenSSL libssl vs GnuTLS in one
+#                   process, medians of 5 (a few minutes; bench/README.md)
+# make bench-quick  the same scenarios, one smaller repetition (under a minute)
+.PHONY: bench bench-quick
+
+bench:
+	scripts/deps.sh build
+	$(MAKE) --no-print-directory build-all
+	"$(BUILD_DIR)/bin/snr-bench"
+
+bench-quick:
+	scripts/deps.sh build
+	$(MAKE) --no-print-directory build-all
+	"$(BUILD_DIR)/bin/snr-bench" --quick
+
+# make fuzz         build the libFuzzer targets of tests/fuzz (clang++, ASan+UBSan, in
+#                   build-fuzz/) and run each for FUZZ_SECONDS seconds (default 60) on its
+#                   corpus; prints executions and coverage per target (tests/fuzz/README.md)
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz
+
+fuzz:
+	scripts/deps.sh build ci
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) scripts/fuzz.sh
