@@ -316,8 +316,14 @@ Poll<void> ConnectionState::negotiate() {
       hs.reset();
       Bytes().swap(hs_in);
       Bytes().swap(hs_cur);
+      Bytes().swap(hs_out);
       auto f = flush();
       if (f.is_error()) return fail(f.error());
+      // An idle connection keeps no buffers (the handshake's output was sent).
+      if (f.is_ready()) {
+        rl.release_output();
+        rl.release_input();
+      }
       return f;
     }
   }

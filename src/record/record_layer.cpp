@@ -1,5 +1,7 @@
 #include "record/record_layer.hpp"
 
+#include <algorithm>
+
 #include "keys/key_schedule.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
@@ -91,13 +93,20 @@ size_t RecordLayer::read_want() const {
 }
 
 MutByteView RecordLayer::read_space(size_t n) {
-  if (in_.size() < in_len_ + n) in_.resize(in_len_ + n);
-  return MutByteView(in_.data() + in_len_, n);
+  if (in_cap_ < in_len_ + n) {
+    // Sized for this record: a header first, then exactly its body.
+    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(in_len_ + n);
+    if (in_len_ > 0) std::copy_n(in_.get(), in_len_, bigger.get());
+    in_ = std::move(bigger);
+    in_cap_ = in_len_ + n;
+  }
+  return MutByteView(in_.get() + in_len_, n);
 }
 
 void RecordLayer::release_input() {
   if (in_len_ == 0) {
-    Bytes().swap(in_);
+    in_.reset();
+    in_cap_ = 0;
   }
 }
 
@@ -107,7 +116,7 @@ bool known_type(uint8_t t) { return t >= 20 && t <= 23; }
 
 Result<std::optional<Record>> RecordLayer::take_record() {
   if (in_len_ < kHeaderSize) return std::optional<Record>();
-  wire::Reader r(ByteView(in_.data(), kHeaderSize));
+  wire::Reader r(ByteView(in_.get(), kHeaderSize));
   uint8_t type = 0;
   uint16_t version = 0, len = 0;
   (void)(r.u8(type) && r.u16(version) && r.u16(len));
@@ -127,11 +136,11 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   if (in_len_ < kHeaderSize + len) return std::optional<Record>();
 
   in_len_ = 0;
-  MutByteView body(in_.data() + kHeaderSize, len);
+  MutByteView body(in_.get() + kHeaderSize, len);
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
   ContentType inner = ctype;
   size_t offset = 0;
-  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.data(), kHeaderSize), body, inner, offset));
+  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.get(), kHeaderSize), body, inner, offset));
   SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
   SNR_ENSURE(n <= kMaxPlaintext, Err::RECORD_LIMIT);
   return std::optional<Record>(Record{inner, body.subspan(offset, n), true});
@@ -157,6 +166,12 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     }
   } while (!data.empty());
   return {};
+}
+
+void RecordLayer::release_output() {
+  if (!output_empty()) return;
+  Bytes().swap(out_);
+  out_off_ = 0;
 }
 
 void RecordLayer::consume_output(size_t n) {

@@ -81,6 +81,8 @@ class RecordLayer {
   ByteView pending_output() const { return ByteView(out_).subspan(out_off_); }
   void consume_output(size_t n);
   bool output_empty() const { return out_off_ == out_.size(); }
+  // Frees the output buffer when everything in it was sent.
+  void release_output();
 
   // --- keys ---
   void set_read_protection(std::unique_ptr<Protection> p) { read_ = std::move(p); }
@@ -92,7 +94,9 @@ class RecordLayer {
   void set_max_fragment(size_t n) { max_fragment_ = n; }
 
  private:
-  Bytes in_;
+  // Raw input: allocated for the record arriving (not zero-filled), dropped when idle.
+  std::unique_ptr<uint8_t[]> in_;
+  size_t in_cap_ = 0;
   size_t in_len_ = 0;
   Bytes out_;
   size_t out_off_ = 0;
