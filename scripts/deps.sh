@@ -4,7 +4,7 @@
 #   scripts/deps.sh [GROUP...]     GROUP: build, peers, ci, all (default: all = build peers)
 #
 #   build  compilers, CMake, Ninja, OpenSSL headers, GoogleTest, ccache
-#   peers  the TLS peers of the demo and the interop tests (openssl, gnutls-bin)
+#   peers  the TLS peers of the demo and the interop tests (openssl, gnutls-bin, a JDK)
 #   ci     what .ci/run adds: the clang sanitizer runtimes
 #
 # Already installed packages are recognised with dpkg, so a provisioned machine does no apt
@@ -13,7 +13,7 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ clang libssl-dev libgnutls28-dev libgtest-dev libgmock-dev pkg-config ccache)
-peers=(openssl gnutls-bin)
+peers=(openssl gnutls-bin default-jdk-headless)
 # clang's ASan/UBSan runtimes are only "Recommended" by clang, which some images skip.
 ci=(libclang-rt-14-dev)
 

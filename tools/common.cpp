@@ -151,7 +151,17 @@ bool install_key_log(Config::Builder& builder, const std::optional<std::string>&
 }  // namespace
 
 bool configure_common(Config::Builder& builder, const std::optional<std::string>& policy,
-                      const std::optional<std::string>& keylog_path) {
+                      const std::optional<std::string>& keylog_path,
+                      const std::optional<std::string>& alpn) {
+  if (alpn) {
+    std::string_view rest = *alpn;
+    while (!rest.empty()) {
+      size_t comma = rest.find(',');
+      if (!check(builder.append_application_protocol_preference(rest.substr(0, comma))))
+        return false;
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   if (policy) {
     Result<Policy> p = Policy::from_version(*policy);
     if (!p) {
@@ -186,7 +196,7 @@ std::string format_summary(const Connection& conn) {
   line("cipher_suite", text(conn.cipher_suite()));
   line("group", text(conn.selected_curve()));
   line("signature_scheme", optional_text(conn.signature_scheme()));
-  line("alpn", "NONE");  // the API has no ALPN getter yet
+  line("alpn", optional_text(conn.application_protocol()));
   line("handshake_type", text(conn.handshake_type()));
   line("resumed", conn.resumed() ? "yes" : "no");
   line("server_name", optional_text(conn.server_name()));

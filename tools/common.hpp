@@ -53,8 +53,10 @@ std::optional<std::string> read_file(const std::string& path);
 // --- configuration shared by both tools ---
 
 // Applies --policy (if given) and the key log: --keylog FILE, else $SSLKEYLOGFILE.
+// Also applies --alpn (a comma-separated protocol list, in preference order).
 bool configure_common(Config::Builder& builder, const std::optional<std::string>& policy,
-                      const std::optional<std::string>& keylog_path);
+                      const std::optional<std::string>& keylog_path,
+                      const std::optional<std::string>& alpn);
 
 // --- handshake summary ---
 

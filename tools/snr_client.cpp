@@ -33,6 +33,7 @@ constexpr char kUsage[] =
     "  --ca-file FILE      trust these CAs instead of the system store\n"
     "  --insecure          do not verify the server certificate\n"
     "  --policy NAME       security policy (e.g. default_tls13)\n"
+    "  --alpn LIST         ALPN protocols, comma-separated, most preferred first\n"
     "  --send TEXT         send TEXT and a newline, print the reply line, then close\n"
     "                      (default: copy stdin to the server and its data to stdout)\n"
     "  --keylog FILE       append NSS key-log lines (default: $SSLKEYLOGFILE)\n";
@@ -43,6 +44,7 @@ struct Options {
   std::optional<std::string> server_name;
   std::optional<std::string> ca_file;
   std::optional<std::string> policy;
+  std::optional<std::string> alpn;
   std::optional<std::string> send;
   std::optional<std::string> keylog;
   bool insecure = false;
@@ -62,6 +64,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.ca_file);
     } else if (arg == "--policy") {
       ok = args.take(arg, opt.policy);
+    } else if (arg == "--alpn") {
+      ok = args.take(arg, opt.alpn);
     } else if (arg == "--send") {
       ok = args.take(arg, opt.send);
     } else if (arg == "--keylog") {
@@ -101,7 +105,7 @@ std::optional<Config> build_config(const Options& opt) {
     return std::nullopt;
   }
   if (opt.insecure && !check(builder.disable_x509_verification())) return std::nullopt;
-  if (!configure_common(builder, opt.policy, opt.keylog)) return std::nullopt;
+  if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
   Result<Config> config = builder.build();
   if (!config) {
     print_error(config.error());

@@ -38,6 +38,8 @@ constexpr char kUsage[] =
     "  --cert FILE --key FILE  certificate chain and key, PEM (default: embedded test cert)\n"
     "  --ca-file FILE          trust store for client certificates\n"
     "  --policy NAME           security policy (e.g. default_tls13)\n"
+    "  --alpn LIST             ALPN protocols, comma-separated, in preference order\n"
+    "  --dhparams FILE         PEM DH parameters, enabling the DHE suites\n"
     "  --echo                  echo application data back (default)\n"
     "  --http                  answer each request with a small HTTP/1.0 page\n"
     "  --once                  serve one connection, then exit\n"
@@ -51,7 +53,9 @@ struct Options {
   std::vector<std::string> keys;
   std::optional<std::string> ca_file;
   std::optional<std::string> policy;
+  std::optional<std::string> alpn;
   std::optional<std::string> keylog;
+  std::optional<std::string> dhparams;
   bool http = false;
   bool once = false;
   bool quiet = false;
@@ -73,8 +77,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.ca_file);
     } else if (arg == "--policy") {
       ok = args.take(arg, opt.policy);
+    } else if (arg == "--alpn") {
+      ok = args.take(arg, opt.alpn);
     } else if (arg == "--keylog") {
       ok = args.take(arg, opt.keylog);
+    } else if (arg == "--dhparams") {
+      ok = args.take(arg, opt.dhparams);
     } else if (arg == "--echo") {
       opt.http = false;
     } else if (arg == "--http") {
@@ -128,7 +136,11 @@ std::optional<Config> build_config(const Options& opt) {
     key = std::move(*k);
   }
   if (!check(builder.load_pem(cert, key))) return std::nullopt;
-  if (!configure_common(builder, opt.policy, opt.keylog)) return std::nullopt;
+  if (opt.dhparams) {
+    std::optional<std::string> dh = read_file(*opt.dhparams);
+    if (!dh || !check(builder.add_dhparams(*dh))) return std::nullopt;
+  }
+  if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
   Result<Config> config = builder.build();
   if (!config) {
     print_error(config.error());

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -54,6 +56,14 @@ class Config::Builder {
   // Accept any peer certificate. Only for testing.
   Status disable_x509_verification();
   Status set_max_cert_chain_depth(uint16_t depth);
+  // ALPN (RFC 7301): protocols in preference order (the server picks by its own order).
+  // Each 1-255 bytes.
+  Status set_application_protocol_preference(std::span<const std::string_view> protocols);
+  Status set_application_protocol_preference(std::initializer_list<std::string_view> protocols) {
+    return set_application_protocol_preference(
+        std::span<const std::string_view>(protocols.begin(), protocols.size()));
+  }
+  Status append_application_protocol_preference(std::string_view protocol);
   // PEM DH parameters ("BEGIN DH PARAMETERS", p of at least 2048 bits) for the DHE suites.
   Status add_dhparams(std::string_view pem);
   Status set_key_log_callback(KeyLogCallback cb);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -44,6 +45,13 @@ class Connection {
   // Client: the SNI to send and the default name checked against the server certificate.
   Status set_server_name(std::string_view server_name);
   Status set_verify_host_callback(VerifyHostNameCallback cb);
+  // ALPN preferences for this connection (replace the config's).
+  Status set_application_protocol_preference(std::span<const std::string_view> protocols);
+  Status set_application_protocol_preference(std::initializer_list<std::string_view> protocols) {
+    return set_application_protocol_preference(
+        std::span<const std::string_view>(protocols.begin(), protocols.size()));
+  }
+  Status append_application_protocol_preference(std::string_view protocol);
 
   Status set_send_callback(SendCallback cb);
   Status set_send_context(void* ctx);
@@ -98,6 +106,8 @@ class Connection {
   const CertificateChain* selected_cert() const;
   // The 48-byte master secret of a TLS 1.2 (or older) connection; a Usage error on TLS 1.3.
   Result<std::vector<uint8_t>> master_secret() const;
+  // The negotiated ALPN protocol, if any.
+  std::optional<std::string_view> application_protocol() const;
   bool is_handshake_complete() const;
   bool resumed() const;
 

@@ -438,3 +438,51 @@ expect_sig_family() {
     case_fail "$side summary: signature_scheme should match /$re/, got '${got:-nothing}'"
   fi
 }
+
+# --- TLS 1.2 and older (tls12_*.sh, jsse.sh) --------------------------------------------
+
+# Every TLS 1.2 cipher suite snr implements, by its OpenSSL name (what snr's summary prints).
+SUITES12_ECDSA=(ECDHE-ECDSA-AES128-GCM-SHA256 ECDHE-ECDSA-AES256-GCM-SHA384
+  ECDHE-ECDSA-CHACHA20-POLY1305 ECDHE-ECDSA-AES128-SHA256 ECDHE-ECDSA-AES256-SHA384
+  ECDHE-ECDSA-AES128-SHA ECDHE-ECDSA-AES256-SHA)
+SUITES12_ECDHE_RSA=(ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-AES256-GCM-SHA384
+  ECDHE-RSA-CHACHA20-POLY1305 ECDHE-RSA-AES128-SHA256 ECDHE-RSA-AES256-SHA384
+  ECDHE-RSA-AES128-SHA ECDHE-RSA-AES256-SHA)
+SUITES12_DHE_RSA=(DHE-RSA-AES128-GCM-SHA256 DHE-RSA-AES256-GCM-SHA384 DHE-RSA-CHACHA20-POLY1305
+  DHE-RSA-AES128-SHA256 DHE-RSA-AES256-SHA256 DHE-RSA-AES128-SHA DHE-RSA-AES256-SHA)
+SUITES12_RSA_KX=(AES128-GCM-SHA256 AES256-GCM-SHA384 AES128-SHA256 AES256-SHA256 AES128-SHA
+  AES256-SHA)
+SUITES12=("${SUITES12_ECDSA[@]}" "${SUITES12_ECDHE_RSA[@]}" "${SUITES12_DHE_RSA[@]}"
+  "${SUITES12_RSA_KX[@]}")
+# CBC-SHA suites tried at TLS 1.1 and 1.0 (one per key exchange and certificate type).
+SUITES_LEGACY=(ECDHE-RSA-AES128-SHA ECDHE-ECDSA-AES256-SHA DHE-RSA-AES256-SHA AES128-SHA)
+
+# suite12_cert_kind SUITE: the test certificate (tests/data/KIND-cert.pem) that can serve it.
+suite12_cert_kind() {
+  case "$1" in
+    ECDHE-ECDSA-*) echo ecdsa-p256 ;;
+    *) echo rsa2048 ;;
+  esac
+}
+
+# expect_pfs_flag FILE SIDE SUITE: handshake_type carries TLS12_PERFECT_FORWARD_SECRECY
+# exactly when the suite's key exchange is ephemeral (ECDHE, DHE; not RSA key transport).
+expect_pfs_flag() {
+  local file="$1" side="$2" suite="$3"
+  case "$suite" in
+    ECDHE-* | DHE-*)
+      expect_match "$file" "$side summary" '^handshake_type: .*TLS12_PERFECT_FORWARD_SECRECY'
+      ;;
+    *)
+      expect_no_match "$file" "$side summary" '^handshake_type: .*PERFECT_FORWARD_SECRECY'
+      ;;
+  esac
+}
+
+# openssl_version_name VERSION: snr's version name (TLSv1.0 ...) as OpenSSL prints it.
+openssl_version_name() {
+  case "$1" in
+    TLSv1.0) echo TLSv1 ;;
+    *) echo "$1" ;;
+  esac
+}

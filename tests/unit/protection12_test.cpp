@@ -157,9 +157,9 @@ struct Case {
   Version version;
 };
 
-class RoundTrip : public ::testing::TestWithParam<Case> {};
+class Protection12RoundTrip : public ::testing::TestWithParam<Case> {};
 
-TEST_P(RoundTrip, SealThenOpen) {
+TEST_P(Protection12RoundTrip, SealThenOpen) {
   const Case c = GetParam();
   const policy::CipherSuite& s = suite(c.suite);
   const keys::KeyBlock kb = make_keys(s, c.version);
@@ -214,7 +214,7 @@ TEST_P(RoundTrip, SealThenOpen) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Protection12, RoundTrip,
+    Protection12, Protection12RoundTrip,
     ::testing::Values(Case{kGcm128, Version::TLS12}, Case{kGcm256, Version::TLS12},
                       Case{kChacha, Version::TLS12}, Case{kCbc128Sha, Version::TLS12},
                       Case{kCbc256Sha, Version::TLS12}, Case{kCbc128Sha256, Version::TLS12},
@@ -515,9 +515,9 @@ size_t fitting_length(size_t mac_len, size_t pad_len, size_t at_least) {
   return n;
 }
 
-class CbcTamper : public ::testing::TestWithParam<Case> {};
+class Protection12CbcTamper : public ::testing::TestWithParam<Case> {};
 
-TEST_P(CbcTamper, EveryPaddingLength) {
+TEST_P(Protection12CbcTamper, EveryPaddingLength) {
   const Case c = GetParam();
   const policy::CipherSuite& s = suite(c.suite);
   const keys::KeyBlock kb = make_keys(s, c.version);
@@ -557,7 +557,7 @@ TEST_P(CbcTamper, EveryPaddingLength) {
   }
 }
 
-TEST_P(CbcTamper, PaddingLongerThanTheRecordAndOtherDamage) {
+TEST_P(Protection12CbcTamper, PaddingLongerThanTheRecordAndOtherDamage) {
   const Case c = GetParam();
   const policy::CipherSuite& s = suite(c.suite);
   const keys::KeyBlock kb = make_keys(s, c.version);
@@ -635,7 +635,7 @@ TEST_P(CbcTamper, PaddingLongerThanTheRecordAndOtherDamage) {
   EXPECT_TRUE(o.plaintext.empty());
 }
 
-TEST_P(CbcTamper, PaddingThatCoversTheMac) {
+TEST_P(Protection12CbcTamper, PaddingThatCoversTheMac) {
   // Decrypted data made only of the byte v: the padding check passes over the whole scanned
   // area, so only the length check stops a padding_length that leaves no room for the MAC.
   const Case c = GetParam();
@@ -665,7 +665,7 @@ TEST_P(CbcTamper, PaddingThatCoversTheMac) {
   }
 }
 
-TEST_P(CbcTamper, PlaintextOverTheLimit) {
+TEST_P(Protection12CbcTamper, PlaintextOverTheLimit) {
   const Case c = GetParam();
   const policy::CipherSuite& s = suite(c.suite);
   const keys::KeyBlock kb = make_keys(s, c.version);
@@ -685,7 +685,7 @@ TEST_P(CbcTamper, PlaintextOverTheLimit) {
                   .status.ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Protection12, CbcTamper,
+INSTANTIATE_TEST_SUITE_P(Protection12, Protection12CbcTamper,
                          ::testing::Values(Case{kCbc128Sha, Version::TLS12},
                                            Case{kCbc128Sha256, Version::TLS12},
                                            Case{kCbc256Sha384, Version::TLS12},
