@@ -219,6 +219,10 @@ Result<PublicKey> PublicKey::from_certificate(ByteView der) {
   return PublicKey(wrap(pkey));
 }
 
+PublicKey PublicKey::adopt_native(void* evp_pkey) {
+  return PublicKey(wrap(static_cast<EVP_PKEY*>(evp_pkey)));
+}
+
 PublicKey::~PublicKey() = default;
 
 KeyType PublicKey::type() const { return key_type_of(native(pkey_)); }

@@ -52,6 +52,8 @@ class PublicKey {
  public:
   // The subject public key of a DER certificate.
   static Result<PublicKey> from_certificate(ByteView der);
+  // Takes ownership of an EVP_PKEY* (for code inside src/crypto that already has one).
+  static PublicKey adopt_native(void* evp_pkey);
   KeyType type() const;
   size_t bits() const;
   // Err::VERIFY_SIGNATURE when the signature does not verify.

@@ -229,12 +229,12 @@ Status TrustStore::add_system() {
 
 // ---- chain validation ----
 
-Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain,
-                                        const ChainCheck& check) {
-  if (chain.empty()) return make_error(Err::EMPTY_CERTIFICATE);
-  if (check.store == nullptr) return make_error(Err::INVALID_ARGUMENT, "no trust store");
-  X509Ptr leaf = parse_der(chain[0]);
-  if (!leaf) return make_error(Err::CERT_INVALID, "malformed certificate at depth 0");
+namespace {
+Result<CertNames> names_of(X509* cert);
+
+// Validates `chain` whose leaf is already decoded.
+Result<std::vector<Bytes>> verify_parsed(X509* leaf, const std::vector<ByteView>& chain,
+                                         const ChainCheck& check) {
   StackPtr untrusted(sk_X509_new_null());
   if (!untrusted) return fail(Err::ALLOC, "sk_X509_new_null");
   for (size_t i = 1; i < chain.size(); ++i) {
@@ -248,7 +248,7 @@ Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain,
 
   std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
   if (!ctx) return fail(Err::ALLOC, "X509_STORE_CTX_new");
-  if (X509_STORE_CTX_init(ctx.get(), static_cast<X509_STORE*>(check.store->native()), leaf.get(),
+  if (X509_STORE_CTX_init(ctx.get(), static_cast<X509_STORE*>(check.store->native()), leaf,
                           untrusted.get()) != 1) {
     return fail(Err::CRYPTO, "X509_STORE_CTX_init");
   }
@@ -281,16 +281,40 @@ Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain,
   ERR_clear_error();
   return out;
 }
+}  // namespace
+
+Result<std::vector<Bytes>> verify_chain(const std::vector<ByteView>& chain,
+                                        const ChainCheck& check) {
+  if (chain.empty()) return make_error(Err::EMPTY_CERTIFICATE);
+  if (check.store == nullptr) return make_error(Err::INVALID_ARGUMENT, "no trust store");
+  X509Ptr leaf = parse_der(chain[0]);
+  if (!leaf) return make_error(Err::CERT_INVALID, "malformed certificate at depth 0");
+  return verify_parsed(leaf.get(), chain, check);
+}
+
+Result<ValidatedChain> verify_chain_and_leaf(const std::vector<ByteView>& chain,
+                                             const ChainCheck& check) {
+  if (chain.empty()) return make_error(Err::EMPTY_CERTIFICATE);
+  if (check.store == nullptr) return make_error(Err::INVALID_ARGUMENT, "no trust store");
+  X509Ptr leaf = parse_der(chain[0]);
+  if (!leaf) return make_error(Err::CERT_INVALID, "malformed certificate at depth 0");
+  ValidatedChain out;
+  SNR_TRY_ASSIGN(out.path, verify_parsed(leaf.get(), chain, check));
+  SNR_TRY_ASSIGN(out.leaf_names, names_of(leaf.get()));
+  EVP_PKEY* pkey = X509_get_pubkey(leaf.get());  // a new reference
+  if (pkey == nullptr) return fail(Err::DECODE_CERTIFICATE, "unreadable subject public key");
+  out.leaf_key.emplace(PublicKey::adopt_native(pkey));
+  return out;
+}
 
 // ---- names ----
 
-Result<CertNames> certificate_names(ByteView der) {
-  X509Ptr cert = parse_der(der);
-  if (!cert) return make_error(Err::CERT_INVALID, "malformed certificate");
+namespace {
+Result<CertNames> names_of(X509* cert) {
   CertNames names;
   int crit = -1;
-  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, &crit, nullptr)));
+  std::unique_ptr<GENERAL_NAMES, NamesFree> sans(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, &crit, nullptr)));
   // crit >= 0 with no result: the extension exists but does not decode. -2: it repeats.
   if (!sans && crit != -1) return fail(Err::CERT_INVALID, "bad subjectAltName extension");
   if (sans) {
@@ -306,7 +330,7 @@ Result<CertNames> certificate_names(ByteView der) {
       }
     }
   }
-  const X509_NAME* subject = X509_get_subject_name(cert.get());
+  const X509_NAME* subject = X509_get_subject_name(cert);
   int last = -1;
   for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) last = i;
   if (last >= 0) {
@@ -315,6 +339,13 @@ Result<CertNames> certificate_names(ByteView der) {
   }
   ERR_clear_error();
   return names;
+}
+}  // namespace
+
+Result<CertNames> certificate_names(ByteView der) {
+  X509Ptr cert = parse_der(der);
+  if (!cert) return make_error(Err::CERT_INVALID, "malformed certificate");
+  return names_of(cert.get());
 }
 
 }  // namespace snr::crypto

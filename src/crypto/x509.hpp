@@ -3,10 +3,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "crypto/pkey.hpp"
 #include "snr/error.hpp"
 #include "util/bytes.hpp"
 
@@ -63,5 +65,15 @@ struct CertNames {
   std::string common_name;       // the subject's last CN, if any
 };
 Result<CertNames> certificate_names(ByteView der);
+
+// verify_chain, plus the leaf's public key and names taken from the same decode: decoding a
+// certificate (its public key above all) is a large share of a client handshake.
+struct ValidatedChain {
+  std::vector<Bytes> path;
+  std::optional<PublicKey> leaf_key;
+  CertNames leaf_names;
+};
+Result<ValidatedChain> verify_chain_and_leaf(const std::vector<ByteView>& chain,
+                                             const ChainCheck& check);
 
 }  // namespace snr::crypto

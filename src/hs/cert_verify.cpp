@@ -16,10 +16,8 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
   chain.reserve(cert.entries.size());
   for (const msg::CertificateEntry& e : cert.entries) chain.emplace_back(e.cert_data);
 
-  SNR_TRY_ASSIGN(crypto::PublicKey key, crypto::PublicKey::from_certificate(chain.front()));
-  SNR_ENSURE(key.type() != crypto::KeyType::Unknown, Err::CERT_TYPE_UNSUPPORTED);
-
   std::vector<Certificate> kept;
+  std::optional<crypto::PublicKey> key;
   if (cfg.verify_x509) {
     // s2n's depth counts every certificate of the validated path, leaf and trust anchor
     // included. A sent chain already over the limit fails before any signature work.
@@ -29,20 +27,22 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
     check.max_depth = cfg.max_chain_depth;
     if (cfg.wall_clock) check.time_seconds = cfg.wall_clock() / 1000000000ull;
     SNR_ENSURE(check.store != nullptr, Err::CERT_UNTRUSTED);
-    SNR_TRY_ASSIGN(std::vector<Bytes> path, crypto::verify_chain(chain, check));
-    SNR_ENSURE(path.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
-
-    SNR_TRY_ASSIGN(crypto::CertNames names, crypto::certificate_names(chain.front()));
+    // One decode of the leaf serves validation, its key and its names.
+    SNR_TRY_ASSIGN(crypto::ValidatedChain v, crypto::verify_chain_and_leaf(chain, check));
+    SNR_ENSURE(v.path.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
     bool host_ok = verify_host(
-        names, hs.settings.server_name,
+        v.leaf_names, hs.settings.server_name,
         hs.settings.verify_host && *hs.settings.verify_host ? hs.settings.verify_host : nullptr);
     SNR_ENSURE(host_ok, Err::CERT_INVALID_HOSTNAME);
-    for (Bytes& der : path) kept.emplace_back(std::move(der));
+    for (Bytes& der : v.path) kept.emplace_back(std::move(der));
+    key = std::move(v.leaf_key);
   } else {
+    SNR_TRY_ASSIGN(key, crypto::PublicKey::from_certificate(chain.front()));
     for (ByteView der : chain) kept.emplace_back(Bytes(der.begin(), der.end()));
   }
+  SNR_ENSURE(key && key->type() != crypto::KeyType::Unknown, Err::CERT_TYPE_UNSUPPORTED);
   hs.out->peer_chain = CertificateChain(std::move(kept));
-  hs.peer_key.emplace(std::move(key));
+  hs.peer_key = std::move(key);
   return {};
 }
 
