@@ -287,7 +287,7 @@ Poll<void> ConnectionState::negotiate() {
       if (type == hs::kChangeCipherSpec) {
         r = hs::run_step(*hs, &m.value());
       } else {
-        if ((hs->row().accepts & hs::accepts(type)) == 0 || static_cast<uint8_t>(type) >= 31)
+        if (static_cast<uint8_t>(type) >= 31 || (hs->row().accepts & hs::accepts(type)) == 0)
           return fail(make_error(Err::UNEXPECTED_MESSAGE,
                                  std::string("expected ") + std::string(hs->step_name())));
         // The message leaves hs_in before its step runs, so that a key change in the step
