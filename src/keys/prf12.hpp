@@ -28,7 +28,7 @@ Result<SecureBytes> extended_master_secret(Version version, crypto::HashAlg hash
 struct DirectionKeys {
   SecureBytes mac_key;  // empty for AEAD suites
   SecureBytes enc_key;
-  SecureBytes iv;       // GCM: 4-byte salt; ChaCha20: 12 bytes; CBC: TLS 1.0 only (16)
+  SecureBytes iv;  // GCM: 4-byte salt; ChaCha20: 12 bytes; CBC: TLS 1.0 only (16)
 };
 struct KeyBlock {
   DirectionKeys client, server;

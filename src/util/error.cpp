@@ -75,8 +75,9 @@ std::string_view name(uint8_t code) {
   case n:    \
     return #n;
     A(close_notify)
-    A(unexpected_message) A(bad_record_mac) A(record_overflow) A(handshake_failure)
-        A(bad_certificate) A(unsupported_certificate) A(certificate_revoked) A(certificate_expired)
+    A(unexpected_message)
+    A(bad_record_mac) A(record_overflow) A(handshake_failure) A(bad_certificate)
+        A(unsupported_certificate) A(certificate_revoked) A(certificate_expired)
             A(certificate_unknown) A(illegal_parameter) A(unknown_ca) A(access_denied)
                 A(decode_error) A(decrypt_error) A(protocol_version) A(insufficient_security)
                     A(internal_error) A(inappropriate_fallback) A(user_canceled) A(no_renegotiation)
