@@ -69,23 +69,49 @@ std::string Error::message() const {
 int alert_for(Err e) { return entry(static_cast<uint16_t>(e)).alert; }
 
 namespace alert {
+namespace {
+struct Named {
+  uint8_t code;
+  std::string_view name;
+};
+#define SNR_ALERT(n) \
+  Named { n, #n }
+constexpr Named kAlertNames[] = {
+    SNR_ALERT(close_notify),
+    SNR_ALERT(unexpected_message),
+    SNR_ALERT(bad_record_mac),
+    SNR_ALERT(record_overflow),
+    SNR_ALERT(handshake_failure),
+    SNR_ALERT(bad_certificate),
+    SNR_ALERT(unsupported_certificate),
+    SNR_ALERT(certificate_revoked),
+    SNR_ALERT(certificate_expired),
+    SNR_ALERT(certificate_unknown),
+    SNR_ALERT(illegal_parameter),
+    SNR_ALERT(unknown_ca),
+    SNR_ALERT(access_denied),
+    SNR_ALERT(decode_error),
+    SNR_ALERT(decrypt_error),
+    SNR_ALERT(protocol_version),
+    SNR_ALERT(insufficient_security),
+    SNR_ALERT(internal_error),
+    SNR_ALERT(inappropriate_fallback),
+    SNR_ALERT(user_canceled),
+    SNR_ALERT(no_renegotiation),
+    SNR_ALERT(missing_extension),
+    SNR_ALERT(unsupported_extension),
+    SNR_ALERT(unrecognized_name),
+    SNR_ALERT(bad_certificate_status_response),
+    SNR_ALERT(unknown_psk_identity),
+    SNR_ALERT(certificate_required),
+    SNR_ALERT(no_application_protocol),
+};
+#undef SNR_ALERT
+}  // namespace
+
 std::string_view name(uint8_t code) {
-  switch (code) {
-#define A(n) \
-  case n:    \
-    return #n;
-    A(close_notify)
-    A(unexpected_message)
-    A(bad_record_mac) A(record_overflow) A(handshake_failure) A(bad_certificate)
-        A(unsupported_certificate) A(certificate_revoked) A(certificate_expired)
-            A(certificate_unknown) A(illegal_parameter) A(unknown_ca) A(access_denied)
-                A(decode_error) A(decrypt_error) A(protocol_version) A(insufficient_security)
-                    A(internal_error) A(inappropriate_fallback) A(user_canceled) A(no_renegotiation)
-                        A(missing_extension) A(unsupported_extension) A(unrecognized_name)
-                            A(bad_certificate_status_response) A(unknown_psk_identity)
-                                A(certificate_required) A(no_application_protocol)
-#undef A
-  }
+  for (const Named& a : kAlertNames)
+    if (a.code == code) return a.name;
   return "unknown";
 }
 }  // namespace alert
