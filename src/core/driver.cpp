@@ -10,6 +10,7 @@
 #include "record/protection12.hpp"
 #include "util/alerts.hpp"
 #include "util/error_code.hpp"
+#include "util/hex.hpp"
 #include "wire/reader.hpp"
 
 namespace snr::detail {
@@ -23,15 +24,18 @@ constexpr size_t kMaxSendPerCall = 4 * record::kMaxPlaintext;
 
 Pending pending(Blocked b) { return Pending{b}; }
 
-std::string hex(ByteView b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (uint8_t c : b) {
-    s += d[c >> 4];
-    s += d[c & 15];
-  }
-  return s;
+// The whole handshake message at the start of `buf`, if it has fully arrived. A length over
+// the limit fails at once, before its bytes are waited for.
+Result<std::optional<hs::InMessage>> first_message(ByteView buf) {
+  wire::Reader r(buf);
+  uint8_t type = 0;
+  uint32_t len = 0;
+  if (!r.u8(type) || !r.u24(len)) return std::optional<hs::InMessage>();
+  SNR_ENSURE(len <= kMaxHandshakeMessage, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
+  if (r.remaining() < len) return std::optional<hs::InMessage>();
+  ByteView whole = buf.first(4 + len);
+  return std::optional<hs::InMessage>(
+      hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)});
 }
 }  // namespace
 
@@ -175,17 +179,9 @@ Status ConnectionState::on_alert(const record::Record& rec) {
 
 Poll<hs::InMessage> ConnectionState::next_handshake_message() {
   for (;;) {
-    if (hs_in.size() >= 4) {
-      wire::Reader r(hs_in);
-      uint8_t type = 0;
-      uint32_t len = 0;
-      (void)(r.u8(type) && r.u24(len));
-      if (len > kMaxHandshakeMessage) return make_error(Err::MAX_HANDSHAKE_MESSAGE_SIZE);
-      if (hs_in.size() >= 4 + size_t{len}) {
-        ByteView whole = ByteView(hs_in).first(4 + len);
-        return hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)};
-      }
-    }
+    auto whole = first_message(hs_in);
+    if (!whole.ok()) return std::move(whole).error();
+    if (whole->has_value()) return **whole;
     auto pr = read_record();
     if (pr.is_pending()) return pending(pr.blocked());
     if (pr.is_error()) return pr.error();
@@ -247,9 +243,9 @@ Status ConnectionState::start_handshake() {
     s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
       std::string line(label);
       line += ' ';
-      line += hex(random);
+      line += to_hex(random);
       line += ' ';
-      line += hex(secret);
+      line += to_hex(secret);
       config->data().key_log(*owner, line);
     };
   }
@@ -380,17 +376,11 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
 Status ConnectionState::on_handshake_record(const record::Record& rec) {
   SNR_ENSURE(!rec.data.empty(), Err::EMPTY_RECORD);
   hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
-  while (hs_in.size() >= 4) {
-    wire::Reader r(hs_in);
-    uint8_t type = 0;
-    uint32_t len = 0;
-    (void)(r.u8(type) && r.u24(len));
-    SNR_ENSURE(len <= kMaxHandshakeMessage, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
-    if (hs_in.size() < 4 + size_t{len}) break;
-    ByteView whole = ByteView(hs_in).first(4 + len);
-    SNR_TRY(on_post_handshake(
-        hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)}));
-    hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(whole.size()));
+  for (;;) {
+    SNR_TRY_ASSIGN(std::optional<hs::InMessage> m, first_message(hs_in));
+    if (!m) break;
+    SNR_TRY(on_post_handshake(*m));
+    hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(m->whole.size()));
   }
   if (hs_in.empty()) Bytes().swap(hs_in);
   return {};

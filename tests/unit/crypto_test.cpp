@@ -20,46 +20,13 @@
 #include "crypto/provider.hpp"
 #include "crypto/random.hpp"
 #include "crypto/x509.hpp"
+#include "test_bytes.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::crypto {
 namespace {
 
 // ---- helpers ----
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      v = c - 'A' + 10;
-    } else {
-      continue;  // spaces, colons, newlines
-    }
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-std::string to_hex(ByteView b) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += kDigits[x >> 4];
-    s += kDigits[x & 15];
-  }
-  return s;
-}
 
 Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 
@@ -154,8 +121,8 @@ TEST(Hash, ForkAndPeek) {
 
 TEST(Hmac, Rfc4231KnownAnswers) {
   // RFC 4231 test case 1 and 2.
-  auto c1 =
-      hmac(HashAlg::SHA256, hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"), as_bytes("Hi There"));
+  auto c1 = hmac(HashAlg::SHA256, from_hex("0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"),
+                 as_bytes("Hi There"));
   ASSERT_TRUE(c1.ok());
   EXPECT_EQ(to_hex(c1->view()), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   auto c2 = hmac(HashAlg::SHA256, as_bytes("Jefe"), as_bytes("what do ya want for nothing?"));
@@ -238,16 +205,16 @@ const HkdfCase kHkdfCases[] = {
 TEST(Hkdf, Rfc5869Sha256Cases) {
   for (const HkdfCase& c : kHkdfCases) {
     SCOPED_TRACE(c.prk);
-    auto prk = hkdf_extract(HashAlg::SHA256, hex(c.salt), hex(c.ikm));
+    auto prk = hkdf_extract(HashAlg::SHA256, from_hex(c.salt), from_hex(c.ikm));
     ASSERT_TRUE(prk.ok());
     EXPECT_EQ(to_hex(prk->view()), c.prk);
-    const Bytes want = hex(c.okm);
+    const Bytes want = from_hex(c.okm);
     Bytes okm(want.size());
-    ASSERT_TRUE(hkdf_expand(HashAlg::SHA256, prk->view(), hex(c.info), okm).ok());
+    ASSERT_TRUE(hkdf_expand(HashAlg::SHA256, prk->view(), from_hex(c.info), okm).ok());
     EXPECT_EQ(to_hex(okm), to_hex(want));
     // A shorter output is a prefix of the longer one.
     Bytes part(7);
-    ASSERT_TRUE(hkdf_expand(HashAlg::SHA256, prk->view(), hex(c.info), part).ok());
+    ASSERT_TRUE(hkdf_expand(HashAlg::SHA256, prk->view(), from_hex(c.info), part).ok());
     EXPECT_EQ(to_hex(part), to_hex(ByteView(want).first(7)));
   }
 }
@@ -318,16 +285,16 @@ const AeadVector kAeadVectors[] = {
 TEST(Aead, KnownAnswers) {
   for (const AeadVector& v : kAeadVectors) {
     SCOPED_TRACE(v.tag);
-    auto aead = Aead::create(v.alg, hex(v.key));
+    auto aead = Aead::create(v.alg, from_hex(v.key));
     ASSERT_TRUE(aead.ok());
-    Bytes data = hex(v.plaintext);
+    Bytes data = from_hex(v.plaintext);
     Bytes tag(kAeadTagSize);
-    ASSERT_TRUE(aead->seal(hex(v.nonce), hex(v.aad), data, tag).ok());
-    EXPECT_EQ(to_hex(data), to_hex(hex(v.ciphertext)));
+    ASSERT_TRUE(aead->seal(from_hex(v.nonce), from_hex(v.aad), data, tag).ok());
+    EXPECT_EQ(to_hex(data), to_hex(from_hex(v.ciphertext)));
     EXPECT_EQ(to_hex(tag), v.tag);
     // The same object opens what it sealed (the context switches direction).
-    ASSERT_TRUE(aead->open(hex(v.nonce), hex(v.aad), data, tag).ok());
-    EXPECT_EQ(to_hex(data), to_hex(hex(v.plaintext)));
+    ASSERT_TRUE(aead->open(from_hex(v.nonce), from_hex(v.aad), data, tag).ok());
+    EXPECT_EQ(to_hex(data), to_hex(from_hex(v.plaintext)));
   }
 }
 
@@ -570,11 +537,11 @@ TEST(KeyShare, X25519LowOrderPointsGiveBadKeyShare) {
 TEST(KeyShare, Rfc8448X25519KnownAnswer) {
   // RFC 8448 section 3: the client's ephemeral key and the server's public share.
   const Bytes client_private =
-      hex("49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005");
+      from_hex("49af42ba7f7994852d713ef2784bcbcaa7911de26adc5642cb634540e7ea5005");
   const Bytes client_public =
-      hex("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c");
+      from_hex("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c");
   const Bytes server_public =
-      hex("c9828876112095fe66762bdbf7c672e156d6cc253b833df1dd69b1b04e751f0f");
+      from_hex("c9828876112095fe66762bdbf7c672e156d6cc253b833df1dd69b1b04e751f0f");
   auto ks = KeyShare::from_private(group::x25519, client_private);
   ASSERT_TRUE(ks.ok());
   EXPECT_EQ(to_hex(ks->public_key()), to_hex(client_public));
@@ -584,7 +551,7 @@ TEST(KeyShare, Rfc8448X25519KnownAnswer) {
             "8bd4054fb55b9d63fdfbacf9f04b9f0d35e6d63f537563efd46272900f89492d");
   // And from the server's side.
   auto server = KeyShare::from_private(
-      group::x25519, hex("b1580eeadf6dd589b8ef4f2d5652578cc810e9980191ec8d058308cea216a21e"));
+      group::x25519, from_hex("b1580eeadf6dd589b8ef4f2d5652578cc810e9980191ec8d058308cea216a21e"));
   ASSERT_TRUE(server.ok());
   EXPECT_EQ(to_hex(server->public_key()), to_hex(server_public));
   EXPECT_EQ(to_hex(server->derive(client_public)->view()), to_hex(secret->view()));
@@ -929,8 +896,8 @@ bool ec_key_parts(const std::string& text, Bytes& priv, Bytes& pub) {
   const size_t q = text.find("pub:");
   const size_t end = text.find("ASN1 OID");
   if (p == std::string::npos || q == std::string::npos || end == std::string::npos) return false;
-  priv = hex(text.substr(p + 5, q - p - 5));
-  pub = hex(text.substr(q + 4, end - q - 4));
+  priv = from_hex(text.substr(p + 5, q - p - 5));
+  pub = from_hex(text.substr(q + 4, end - q - 4));
   return true;
 }
 

@@ -24,6 +24,7 @@
 #include "crypto/random.hpp"
 #include "crypto/rsa_kx.hpp"
 #include "crypto/x509.hpp"
+#include "test_bytes.hpp"
 #include "util/bytes.hpp"
 #include "util/error_code.hpp"
 
@@ -31,24 +32,6 @@ namespace snr::crypto {
 namespace {
 
 // ---- helpers ----
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  auto nibble = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-  };
-  for (size_t i = 0; i + 1 < s.size(); i += 2)
-    out.push_back(static_cast<uint8_t>(nibble(s[i]) << 4 | nibble(s[i + 1])));
-  return out;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
 
 Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 
@@ -89,7 +72,7 @@ constexpr const char* kFfdhe2048Pem =
     "-----END DH PARAMETERS-----\n";
 
 // RFC 7919 Appendix A.1: the ffdhe2048 prime.
-const Bytes kFfdhe2048P = hex(
+const Bytes kFfdhe2048P = from_hex(
     "FFFFFFFFFFFFFFFFADF85458A2BB4A9AAFDC5620273D3CF1D8B9C583CE2D3695A9E13641146433FBCC939DCE249B"
     "3EF97D2FE363630C75D8F681B202AEC4617AD3DF1ED5D5FD65612433F51F5F066ED0856365553DED1AF3B557135E"
     "7F57C935984F0C70E0E68B77E2A689DAF3EFE8721DF158A136ADE73530ACCA4F483A797ABC0AB182B324FB61D108"

@@ -9,29 +9,12 @@
 
 #include "msg/messages12.hpp"
 #include "msg/types.hpp"
+#include "test_bytes.hpp"
 #include "util/bytes.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::msg {
 namespace {
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  auto nibble = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-  };
-  for (size_t i = 0; i + 1 < s.size(); i += 2)
-    out.push_back(static_cast<uint8_t>(nibble(s[i]) << 4 | nibble(s[i + 1])));
-  return out;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
 
 Bytes u8(size_t v) { return {static_cast<uint8_t>(v)}; }
 Bytes u16(size_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }
@@ -76,8 +59,8 @@ void expect_trailing_fails(const Bytes& body, Parse parse) {
 
 // ---- Certificate ----
 
-const Bytes kDer1 = cat({hex("3082"), filled(40, 0x10)});
-const Bytes kDer2 = cat({hex("3082"), filled(7, 0xa0)});
+const Bytes kDer1 = cat({from_hex("3082"), filled(40, 0x10)});
+const Bytes kDer2 = cat({from_hex("3082"), filled(7, 0xa0)});
 
 Bytes cert_body() {
   const Bytes e1 = cat({u24(kDer1.size()), kDer1});
@@ -93,18 +76,18 @@ TEST(Msg12Certificate, ParsesAndRoundTrips) {
   EXPECT_EQ(m->certs[0], kDer1);
   EXPECT_EQ(m->certs[1], kDer2);
 
-  Bytes out = hex("ff");  // serialize appends
+  Bytes out = from_hex("ff");  // serialize appends
   ASSERT_TRUE(serialize(*m, out).ok());
-  EXPECT_EQ(out, cat({hex("ff"), with_header(HandshakeType::certificate, body)}));
+  EXPECT_EQ(out, cat({from_hex("ff"), with_header(HandshakeType::certificate, body)}));
 }
 
 TEST(Msg12Certificate, EmptyListIsWellFormed) {
-  auto m = parse_certificate12(hex("000000"));
+  auto m = parse_certificate12(from_hex("000000"));
   ASSERT_TRUE(m.ok());
   EXPECT_TRUE(m->certs.empty());
   Bytes out;
   ASSERT_TRUE(serialize(Certificate12{}, out).ok());
-  EXPECT_EQ(out, hex("0b000003000000"));
+  EXPECT_EQ(out, from_hex("0b000003000000"));
 }
 
 TEST(Msg12Certificate, MalformedFailsWithDecode) {
@@ -112,29 +95,31 @@ TEST(Msg12Certificate, MalformedFailsWithDecode) {
   expect_truncations_fail(body, [](ByteView b) { return parse_certificate12(b); });
   expect_trailing_fails(body, [](ByteView b) { return parse_certificate12(b); });
   // An empty certificate inside the list.
-  EXPECT_EQ(err_of_result(parse_certificate12(hex("000003000000"))), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_certificate12(from_hex("000003000000"))), Err::DECODE);
   // Entry longer than the list that holds it.
-  EXPECT_EQ(err_of_result(parse_certificate12(cat({u24(5), u24(3), hex("3082aa")}))), Err::DECODE);
-  // Junk after the last entry inside the list.
-  EXPECT_EQ(err_of_result(parse_certificate12(cat({u24(7), u24(3), hex("3082aa"), hex("00")}))),
+  EXPECT_EQ(err_of_result(parse_certificate12(cat({u24(5), u24(3), from_hex("3082aa")}))),
             Err::DECODE);
+  // Junk after the last entry inside the list.
+  EXPECT_EQ(
+      err_of_result(parse_certificate12(cat({u24(7), u24(3), from_hex("3082aa"), from_hex("00")}))),
+      Err::DECODE);
   EXPECT_EQ(err_of_result(parse_certificate12({})), Err::DECODE);
 }
 
 TEST(Msg12Certificate, SerializeRejectsEmptyCertificate) {
   Certificate12 m;
   m.certs = {kDer1, Bytes{}};
-  Bytes out = hex("aabb");
+  Bytes out = from_hex("aabb");
   EXPECT_FALSE(serialize(m, out).ok());
-  EXPECT_EQ(out, hex("aabb"));  // left as it was
+  EXPECT_EQ(out, from_hex("aabb"));  // left as it was
 }
 
 // ---- ServerKeyExchange ----
 
-const Bytes kPoint = cat({hex("04"), filled(64, 0x30)});
+const Bytes kPoint = cat({from_hex("04"), filled(64, 0x30)});
 const Bytes kSig = filled(71, 0x80);
-const Bytes kDhP = cat({hex("ff"), filled(255, 0x01)});
-const Bytes kDhG = hex("02");
+const Bytes kDhP = cat({from_hex("ff"), filled(255, 0x01)});
+const Bytes kDhG = from_hex("02");
 const Bytes kDhYs = filled(256, 0x44);
 
 Bytes ecdhe_params() { return cat({u8(3), u16(0x0017), u8(kPoint.size()), kPoint}); }
@@ -261,9 +246,9 @@ TEST(Msg12ServerKeyExchange, SerializeRejectsWhatCannotBeParsed) {
   ASSERT_TRUE(serialize(ok, out).ok());
 
   auto fails = [](const ServerKeyExchange& m) {
-    Bytes o = hex("01");
+    Bytes o = from_hex("01");
     const bool failed = !serialize(m, o).ok();
-    return failed && o == hex("01");
+    return failed && o == from_hex("01");
   };
   ServerKeyExchange m = ok;
   m.point.clear();
@@ -295,12 +280,12 @@ TEST(Msg12ServerKeyExchange, SerializeRejectsWhatCannotBeParsed) {
 
 TEST(Msg12ServerHelloDone, EmptyBodyOnly) {
   EXPECT_TRUE(parse_server_hello_done({}).ok());
-  auto r = parse_server_hello_done(hex("00"));
+  auto r = parse_server_hello_done(from_hex("00"));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(err_of(r.error()), Err::DECODE);
-  Bytes out = hex("aa");
+  Bytes out = from_hex("aa");
   ASSERT_TRUE(serialize_server_hello_done(out).ok());
-  EXPECT_EQ(out, hex("aa0e000000"));
+  EXPECT_EQ(out, from_hex("aa0e000000"));
 }
 
 // ---- ClientKeyExchange ----
@@ -311,7 +296,7 @@ TEST(Msg12ClientKeyExchange, EachKindParsesAndRoundTrips) {
     Bytes exchange;
     Bytes body;
   };
-  const Bytes point = cat({hex("04"), filled(96, 7)});
+  const Bytes point = cat({from_hex("04"), filled(96, 7)});
   const Bytes yc = filled(256, 9);
   const Bytes epms = filled(256, 0xc0);
   const Case cases[] = {
@@ -336,13 +321,14 @@ TEST(Msg12ClientKeyExchange, EachKindParsesAndRoundTrips) {
 }
 
 TEST(Msg12ClientKeyExchange, MalformedFailsWithDecode) {
-  EXPECT_EQ(err_of_result(parse_client_key_exchange(hex("00"), KxKind::ECDHE)), Err::DECODE);
-  EXPECT_EQ(err_of_result(parse_client_key_exchange(hex("0000"), KxKind::DHE)), Err::DECODE);
-  EXPECT_EQ(err_of_result(parse_client_key_exchange(hex("0000"), KxKind::RSA)), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_client_key_exchange(from_hex("00"), KxKind::ECDHE)), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_client_key_exchange(from_hex("0000"), KxKind::DHE)), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_client_key_exchange(from_hex("0000"), KxKind::RSA)), Err::DECODE);
   // A u16-prefixed point where ECDHE wants a u8 prefix: the lengths do not add up.
-  EXPECT_EQ(err_of_result(parse_client_key_exchange(hex("0002aabb"), KxKind::ECDHE)), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_client_key_exchange(from_hex("0002aabb"), KxKind::ECDHE)),
+            Err::DECODE);
   // A u8-prefixed Yc where DHE wants a u16 prefix.
-  EXPECT_EQ(err_of_result(parse_client_key_exchange(hex("02aabb"), KxKind::DHE)), Err::DECODE);
+  EXPECT_EQ(err_of_result(parse_client_key_exchange(from_hex("02aabb"), KxKind::DHE)), Err::DECODE);
 
   ClientKeyExchange empty;
   empty.kind = KxKind::RSA;

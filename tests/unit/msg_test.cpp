@@ -11,6 +11,7 @@
 
 #include "msg/messages.hpp"
 #include "msg/types.hpp"
+#include "test_bytes.hpp"
 #include "util/bytes.hpp"
 #include "util/error_code.hpp"
 
@@ -177,24 +178,6 @@ constexpr const char* kShCompat =
     "ba551afd62768341175f5265e4daf0c8841617aa4fafdd2142320c22002b00020304";
 // ---- helpers ----
 
-Bytes hex(std::string_view s) {
-  Bytes out;
-  auto nibble = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-  };
-  for (size_t i = 0; i + 1 < s.size(); i += 2)
-    out.push_back(static_cast<uint8_t>(nibble(s[i]) << 4 | nibble(s[i + 1])));
-  return out;
-}
-
-Bytes cat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const Bytes& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
 Bytes u16(size_t v) { return {static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)}; }
 Bytes u24(size_t v) {
   return {static_cast<uint8_t>(v >> 16), static_cast<uint8_t>(v >> 8), static_cast<uint8_t>(v)};
@@ -213,27 +196,27 @@ const Bytes kRandom(32, 0x42);
 
 // A minimal ClientHello body followed by `tail` (usually an extension block).
 Bytes ch_body(const Bytes& tail) {
-  return cat({hex("0303"), kRandom,
-              hex("00"
-                  "00021301"
-                  "0100"),
+  return cat({from_hex("0303"), kRandom,
+              from_hex("00"
+                       "00021301"
+                       "0100"),
               tail});
 }
 
 // A TLS 1.3 ServerHello (or, with the HRR random, HelloRetryRequest) body.
 Bytes sh_body(const Bytes& tail, bool hrr = false) {
   Bytes random = hrr ? Bytes(std::begin(kHelloRetryRandom), std::end(kHelloRetryRandom)) : kRandom;
-  return cat({hex("0303"), random,
-              hex("00"
-                  "1301"
-                  "00"),
+  return cat({from_hex("0303"), random,
+              from_hex("00"
+                       "1301"
+                       "00"),
               tail});
 }
 
 // A Certificate body (empty context) with one entry.
 Bytes cert_body(const Bytes& der, const Bytes& ext_block) {
   Bytes entry = cat({u24(der.size()), der, ext_block});
-  return cat({hex("00"), u24(entry.size()), entry});
+  return cat({from_hex("00"), u24(entry.size()), entry});
 }
 
 ByteView body_of(const Bytes& msg) { return ByteView(msg).subspan(4); }
@@ -332,13 +315,13 @@ const std::vector<uint16_t> kRfcGroups = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100
 // ---- RFC 8448 section 3: simple 1-RTT handshake ----
 
 TEST(MsgRfc8448, ClientHello) {
-  const Bytes msg = hex(kCh1Rtt);
+  const Bytes msg = from_hex(kCh1Rtt);
   ASSERT_EQ(msg[0], static_cast<uint8_t>(HandshakeType::client_hello));
   auto ch = parse_client_hello(body_of(msg));
   ASSERT_TRUE(succeeds(ch));
   EXPECT_EQ(ch->legacy_version, version::TLS12);
   EXPECT_EQ(Bytes(ch->random.begin(), ch->random.end()),
-            hex("cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"));
+            from_hex("cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"));
   EXPECT_TRUE(ch->session_id.empty());
   EXPECT_EQ(ch->cipher_suites, (std::vector<uint16_t>{0x1301, 0x1303, 0x1302}));
   EXPECT_EQ(ch->compression_methods, Bytes{0});
@@ -355,7 +338,7 @@ TEST(MsgRfc8448, ClientHello) {
   ASSERT_EQ(e.key_shares.size(), 1u);
   EXPECT_EQ(e.key_shares[0].group, 0x001d);
   EXPECT_EQ(e.key_shares[0].key_exchange,
-            hex("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c"));
+            from_hex("99381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c"));
   EXPECT_EQ(e.supported_versions, std::vector<uint16_t>{version::TLS13});
   EXPECT_EQ(e.signature_algorithms, kRfcSigAlgs);
   EXPECT_EQ(e.psk_key_exchange_modes, std::vector<uint8_t>{1});
@@ -370,7 +353,7 @@ TEST(MsgRfc8448, ClientHello) {
 }
 
 TEST(MsgRfc8448, ServerHello) {
-  const Bytes msg = hex(kSh1Rtt);
+  const Bytes msg = from_hex(kSh1Rtt);
   auto sh = parse_server_hello(body_of(msg));
   ASSERT_TRUE(succeeds(sh));
   EXPECT_FALSE(sh->is_hello_retry_request());
@@ -385,13 +368,13 @@ TEST(MsgRfc8448, ServerHello) {
   ASSERT_EQ(sh->ext.key_shares.size(), 1u);
   EXPECT_EQ(sh->ext.key_shares[0].group, 0x001d);
   EXPECT_EQ(sh->ext.key_shares[0].key_exchange,
-            hex("c9828876112095fe66762bdbf7c672e156d6cc253b833df1dd69b1b04e751f0f"));
+            from_hex("c9828876112095fe66762bdbf7c672e156d6cc253b833df1dd69b1b04e751f0f"));
   EXPECT_TRUE(sh->ext.unknown.empty());
   EXPECT_EQ(serialized(*sh), msg);
 }
 
 TEST(MsgRfc8448, EncryptedExtensions) {
-  const Bytes msg = hex(kEe1Rtt);
+  const Bytes msg = from_hex(kEe1Rtt);
   auto ee = parse_encrypted_extensions(body_of(msg));
   ASSERT_TRUE(succeeds(ee));
   EXPECT_EQ(ee->ext.order, (std::vector<uint16_t>{ext::supported_groups, ext::record_size_limit,
@@ -403,7 +386,7 @@ TEST(MsgRfc8448, EncryptedExtensions) {
 }
 
 TEST(MsgRfc8448, Certificate) {
-  const Bytes msg = hex(kCert1Rtt);
+  const Bytes msg = from_hex(kCert1Rtt);
   auto cert = parse_certificate(body_of(msg));
   ASSERT_TRUE(succeeds(cert));
   EXPECT_TRUE(cert->request_context.empty());
@@ -411,13 +394,13 @@ TEST(MsgRfc8448, Certificate) {
   const Bytes& der = cert->entries[0].cert_data;
   ASSERT_EQ(der.size(), 0x1b0u);
   // A DER SEQUENCE covering the whole certificate.
-  EXPECT_EQ(Bytes(der.begin(), der.begin() + 4), hex("308201ac"));
+  EXPECT_EQ(Bytes(der.begin(), der.begin() + 4), from_hex("308201ac"));
   EXPECT_TRUE(cert->entries[0].ext.order.empty());
   EXPECT_EQ(serialized(*cert), msg);
 }
 
 TEST(MsgRfc8448, CertificateVerify) {
-  const Bytes msg = hex(kCv1Rtt);
+  const Bytes msg = from_hex(kCv1Rtt);
   auto cv = parse_certificate_verify(body_of(msg));
   ASSERT_TRUE(succeeds(cv));
   EXPECT_EQ(cv->scheme, 0x0804);  // rsa_pss_rsae_sha256
@@ -428,7 +411,7 @@ TEST(MsgRfc8448, CertificateVerify) {
 
 TEST(MsgRfc8448, Finished) {
   for (const char* h : {kServerFin1Rtt, kClientFin1Rtt}) {
-    const Bytes msg = hex(h);
+    const Bytes msg = from_hex(h);
     ASSERT_EQ(msg[0], static_cast<uint8_t>(HandshakeType::finished));
     auto fin = parse_finished(body_of(msg));
     ASSERT_TRUE(succeeds(fin));
@@ -439,7 +422,7 @@ TEST(MsgRfc8448, Finished) {
 }
 
 TEST(MsgRfc8448, NewSessionTicket) {
-  const Bytes msg = hex(kNst1Rtt);
+  const Bytes msg = from_hex(kNst1Rtt);
   auto nst = parse_new_session_ticket(body_of(msg));
   ASSERT_TRUE(succeeds(nst));
   EXPECT_EQ(nst->lifetime, 30u);
@@ -450,14 +433,14 @@ TEST(MsgRfc8448, NewSessionTicket) {
   // early_data carries max_early_data_size = 0x400 in a NewSessionTicket.
   EXPECT_EQ(nst->ext.order, std::vector<uint16_t>{ext::early_data});
   ASSERT_NE(raw(nst->ext, ext::early_data), nullptr);
-  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, hex("00000400"));
+  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, from_hex("00000400"));
   EXPECT_EQ(serialized(*nst), msg);
 }
 
 // ---- RFC 8448 section 5: HelloRetryRequest ----
 
 TEST(MsgRfc8448, HelloRetryRequest) {
-  const Bytes msg = hex(kHrr);
+  const Bytes msg = from_hex(kHrr);
   auto hrr = parse_server_hello(body_of(msg));
   ASSERT_TRUE(succeeds(hrr));
   EXPECT_TRUE(hrr->is_hello_retry_request());
@@ -467,22 +450,22 @@ TEST(MsgRfc8448, HelloRetryRequest) {
   EXPECT_EQ(hrr->ext.hrr_group, 0x0017);  // secp256r1
   EXPECT_TRUE(hrr->ext.key_shares.empty());
   ASSERT_EQ(hrr->ext.cookie.size(), 0x72u);
-  EXPECT_EQ(Bytes(hrr->ext.cookie.begin(), hrr->ext.cookie.begin() + 4), hex("71dcd04b"));
+  EXPECT_EQ(Bytes(hrr->ext.cookie.begin(), hrr->ext.cookie.begin() + 4), from_hex("71dcd04b"));
   EXPECT_EQ(hrr->ext.selected_version, version::TLS13);
   EXPECT_EQ(serialized(*hrr), msg);
 
   // The ordinary ServerHello of section 3 is not mistaken for one.
-  auto sh = parse_server_hello(body_of(hex(kSh1Rtt)));
+  auto sh = parse_server_hello(body_of(from_hex(kSh1Rtt)));
   ASSERT_TRUE(succeeds(sh));
   EXPECT_FALSE(sh->is_hello_retry_request());
 }
 
 TEST(MsgRfc8448, ClientHelloAfterHelloRetryRequest) {
-  auto ch1 = parse_client_hello(body_of(hex(kChHrr1)));
+  auto ch1 = parse_client_hello(body_of(from_hex(kChHrr1)));
   ASSERT_TRUE(succeeds(ch1));
-  auto hrr = parse_server_hello(body_of(hex(kHrr)));
+  auto hrr = parse_server_hello(body_of(from_hex(kHrr)));
   ASSERT_TRUE(succeeds(hrr));
-  const Bytes msg = hex(kChHrr2);
+  const Bytes msg = from_hex(kChHrr2);
   auto ch2 = parse_client_hello(body_of(msg));
   ASSERT_TRUE(succeeds(ch2));
 
@@ -529,7 +512,7 @@ TEST(MsgRfc8448, EveryMessageRoundTrips) {
                         kCvEcdsaClientAuth,
                         kChCompat,
                         kShCompat}) {
-    const Bytes msg = hex(h);
+    const Bytes msg = from_hex(h);
     SCOPED_TRACE(testing::Message()
                  << "message type " << int{msg[0]} << ", " << msg.size() << " bytes");
     auto again = reparse(msg);
@@ -539,23 +522,23 @@ TEST(MsgRfc8448, EveryMessageRoundTrips) {
 }
 
 TEST(MsgRfc8448, PskClientHelloAndCompatMode) {
-  auto ch = parse_client_hello(body_of(hex(kChResume)));
+  auto ch = parse_client_hello(body_of(from_hex(kChResume)));
   ASSERT_TRUE(succeeds(ch));
   EXPECT_EQ(ch->ext.order.back(), ext::pre_shared_key);
   EXPECT_TRUE(ch->ext.has(ext::early_data));
   ASSERT_NE(raw(ch->ext, ext::pre_shared_key), nullptr);
 
-  auto sh = parse_server_hello(body_of(hex(kShResume)));
+  auto sh = parse_server_hello(body_of(from_hex(kShResume)));
   ASSERT_TRUE(succeeds(sh));
   ASSERT_NE(raw(sh->ext, ext::pre_shared_key), nullptr);
-  EXPECT_EQ(raw(sh->ext, ext::pre_shared_key)->data, hex("0000"));  // selected_identity 0
+  EXPECT_EQ(raw(sh->ext, ext::pre_shared_key)->data, from_hex("0000"));  // selected_identity 0
 
-  auto ee = parse_encrypted_extensions(body_of(hex(kEeResume)));
+  auto ee = parse_encrypted_extensions(body_of(from_hex(kEeResume)));
   ASSERT_TRUE(succeeds(ee));
   EXPECT_TRUE(ee->ext.has(ext::early_data));
 
-  auto compat_ch = parse_client_hello(body_of(hex(kChCompat)));
-  auto compat_sh = parse_server_hello(body_of(hex(kShCompat)));
+  auto compat_ch = parse_client_hello(body_of(from_hex(kChCompat)));
+  auto compat_sh = parse_server_hello(body_of(from_hex(kShCompat)));
   ASSERT_TRUE(succeeds(compat_ch));
   ASSERT_TRUE(succeeds(compat_sh));
   EXPECT_EQ(compat_ch->session_id.size(), 32u);
@@ -563,13 +546,13 @@ TEST(MsgRfc8448, PskClientHelloAndCompatMode) {
 }
 
 TEST(MsgRfc8448, CertificateRequestAndClientCertificate) {
-  auto cr = parse_certificate_request(body_of(hex(kCrClientAuth)));
+  auto cr = parse_certificate_request(body_of(from_hex(kCrClientAuth)));
   ASSERT_TRUE(succeeds(cr));
   EXPECT_TRUE(cr->context.empty());
   EXPECT_EQ(cr->ext.order, std::vector<uint16_t>{ext::signature_algorithms});
   EXPECT_EQ(cr->ext.signature_algorithms, kRfcSigAlgs);
 
-  auto cv = parse_certificate_verify(body_of(hex(kCvEcdsaClientAuth)));
+  auto cv = parse_certificate_verify(body_of(from_hex(kCvEcdsaClientAuth)));
   ASSERT_TRUE(succeeds(cv));
   EXPECT_EQ(cv->scheme, 0x0403);  // ecdsa_secp256r1_sha256
   EXPECT_EQ(cv->signature.size(), 0x47u);
@@ -587,7 +570,7 @@ TEST(MsgTruncation, HellosFailAtEveryLengthButTheExtensionlessOne) {
   for (const Case& c :
        {Case{kCh1Rtt, true}, Case{kChHrr2, true}, Case{kChResume, true}, Case{kChCompat, true},
         Case{kSh1Rtt, false}, Case{kHrr, false}, Case{kShCompat, false}}) {
-    const Bytes msg = hex(c.data);
+    const Bytes msg = from_hex(c.data);
     const ByteView body = body_of(msg);
     size_t fixed_end = 0;
     if (c.client) {
@@ -625,7 +608,7 @@ TEST(MsgTruncation, HellosFailAtEveryLengthButTheExtensionlessOne) {
 TEST(MsgTruncation, OtherMessagesFailAtEveryLength) {
   for (const char* h :
        {kEe1Rtt, kCert1Rtt, kCv1Rtt, kNst1Rtt, kCrClientAuth, kClientCertClientAuth}) {
-    const Bytes msg = hex(h);
+    const Bytes msg = from_hex(h);
     for (size_t len = 4; len < msg.size(); ++len) {
       SCOPED_TRACE(testing::Message() << "type " << int{msg[0]} << " truncated to " << len);
       Bytes cut(msg.begin(), msg.begin() + len);
@@ -644,36 +627,39 @@ TEST(MsgClientHelloErrors, FixedFields) {
   const Bytes empty_block = block({});
   ASSERT_TRUE(succeeds(parse_client_hello(ch_body(empty_block))));
   // Session id of 33 bytes.
-  EXPECT_TRUE(fails_with(parse_client_hello(cat({hex("0303"), kRandom, hex("21"), Bytes(33, 1),
-                                                 hex("000213010100"), empty_block})),
-                         Err::DECODE));
+  EXPECT_TRUE(
+      fails_with(parse_client_hello(cat({from_hex("0303"), kRandom, from_hex("21"), Bytes(33, 1),
+                                         from_hex("000213010100"), empty_block})),
+                 Err::DECODE));
   // 32 is the maximum.
-  EXPECT_TRUE(succeeds(parse_client_hello(
-      cat({hex("0303"), kRandom, hex("20"), Bytes(32, 1), hex("000213010100"), empty_block}))));
+  EXPECT_TRUE(
+      succeeds(parse_client_hello(cat({from_hex("0303"), kRandom, from_hex("20"), Bytes(32, 1),
+                                       from_hex("000213010100"), empty_block}))));
   // Empty or odd cipher_suites.
-  EXPECT_TRUE(fails_with(parse_client_hello(cat({hex("0303"), kRandom,
-                                                 hex("00"
-                                                     "0000"
-                                                     "0100"),
+  EXPECT_TRUE(fails_with(parse_client_hello(cat({from_hex("0303"), kRandom,
+                                                 from_hex("00"
+                                                          "0000"
+                                                          "0100"),
                                                  empty_block})),
                          Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_client_hello(cat({hex("0303"), kRandom,
-                                                 hex("00"
-                                                     "0003130113"
-                                                     "0100"),
+  EXPECT_TRUE(fails_with(parse_client_hello(cat({from_hex("0303"), kRandom,
+                                                 from_hex("00"
+                                                          "0003130113"
+                                                          "0100"),
                                                  empty_block})),
                          Err::DECODE));
   // Empty compression_methods.
-  EXPECT_TRUE(fails_with(parse_client_hello(cat({hex("0303"), kRandom,
-                                                 hex("00"
-                                                     "00021301"
-                                                     "00"),
+  EXPECT_TRUE(fails_with(parse_client_hello(cat({from_hex("0303"), kRandom,
+                                                 from_hex("00"
+                                                          "00021301"
+                                                          "00"),
                                                  empty_block})),
                          Err::DECODE));
   // Anything after the extension block.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(cat({empty_block, hex("00")}))), Err::DECODE));
+  EXPECT_TRUE(
+      fails_with(parse_client_hello(ch_body(cat({empty_block, from_hex("00")}))), Err::DECODE));
   // A lone byte where the block length should be.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(hex("00"))), Err::DECODE));
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(from_hex("00"))), Err::DECODE));
 }
 
 TEST(MsgClientHelloErrors, MissingBlockIsAcceptedAndEmptyBlockToo) {
@@ -688,16 +674,17 @@ TEST(MsgClientHelloErrors, MissingBlockIsAcceptedAndEmptyBlockToo) {
 }
 
 TEST(MsgServerHelloErrors, FixedFields) {
-  EXPECT_TRUE(fails_with(parse_server_hello(cat({hex("0303"), kRandom, hex("21"), Bytes(33, 1),
-                                                 hex("130100"), block({})})),
+  EXPECT_TRUE(fails_with(parse_server_hello(cat({from_hex("0303"), kRandom, from_hex("21"),
+                                                 Bytes(33, 1), from_hex("130100"), block({})})),
                          Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_server_hello(sh_body(cat({block({}), hex("01")}))), Err::DECODE));
+  EXPECT_TRUE(
+      fails_with(parse_server_hello(sh_body(cat({block({}), from_hex("01")}))), Err::DECODE));
 }
 
 // ---- extension rules ----
 
 TEST(MsgExtensionErrors, Duplicates) {
-  const Bytes groups = ext(ext::supported_groups, hex("0002001d"));
+  const Bytes groups = ext(ext::supported_groups, from_hex("0002001d"));
   EXPECT_TRUE(
       fails_with(parse_client_hello(ch_body(block({groups, groups}))), Err::DUPLICATE_EXTENSION));
   // Also for types carried raw, known or not.
@@ -707,17 +694,17 @@ TEST(MsgExtensionErrors, Duplicates) {
   const Bytes grease = ext(0x0a0a, {});
   EXPECT_TRUE(
       fails_with(parse_client_hello(ch_body(block({grease, grease}))), Err::DUPLICATE_EXTENSION));
-  const Bytes versions = ext(ext::supported_versions, hex("0304"));
+  const Bytes versions = ext(ext::supported_versions, from_hex("0304"));
   EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({versions, versions}))),
                          Err::DUPLICATE_EXTENSION));
 }
 
 TEST(MsgExtensionErrors, KnownExtensionInTheWrongMessage) {
-  const Bytes groups = ext(ext::supported_groups, hex("0002001d"));
-  const Bytes sig_algs = ext(ext::signature_algorithms, hex("00020804"));
-  const Bytes key_share = ext(ext::key_share, hex("001d00020102"));
-  const Bytes modes = ext(ext::psk_key_exchange_modes, hex("0101"));
-  const Bytes cookie = ext(ext::cookie, hex("0001ff"));
+  const Bytes groups = ext(ext::supported_groups, from_hex("0002001d"));
+  const Bytes sig_algs = ext(ext::signature_algorithms, from_hex("00020804"));
+  const Bytes key_share = ext(ext::key_share, from_hex("001d00020102"));
+  const Bytes modes = ext(ext::psk_key_exchange_modes, from_hex("0101"));
+  const Bytes cookie = ext(ext::cookie, from_hex("0001ff"));
   EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({groups}))), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({modes}))), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({cookie}))), Err::ILLEGAL_PARAMETER));
@@ -725,80 +712,81 @@ TEST(MsgExtensionErrors, KnownExtensionInTheWrongMessage) {
       fails_with(parse_server_hello(sh_body(block({groups}), true)), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({sig_algs})), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({key_share})), Err::ILLEGAL_PARAMETER));
-  EXPECT_TRUE(fails_with(parse_certificate_request(cat({hex("00"), block({groups})})),
+  EXPECT_TRUE(fails_with(parse_certificate_request(cat({from_hex("00"), block({groups})})),
                          Err::ILLEGAL_PARAMETER));
-  EXPECT_TRUE(fails_with(parse_new_session_ticket(cat({hex("0000000100000002"
-                                                           "00"
-                                                           "0001ff"),
+  EXPECT_TRUE(fails_with(parse_new_session_ticket(cat({from_hex("0000000100000002"
+                                                                "00"
+                                                                "0001ff"),
                                                        block({cookie})})),
                          Err::ILLEGAL_PARAMETER));
-  EXPECT_TRUE(fails_with(parse_certificate(cert_body(hex("ff"), block({sig_algs}))),
+  EXPECT_TRUE(fails_with(parse_certificate(cert_body(from_hex("ff"), block({sig_algs}))),
                          Err::ILLEGAL_PARAMETER));
   // The same extensions are fine where they belong.
   EXPECT_TRUE(succeeds(parse_encrypted_extensions(block({groups}))));
-  EXPECT_TRUE(succeeds(parse_certificate_request(cat({hex("00"), block({sig_algs})}))));
-  EXPECT_TRUE(succeeds(parse_client_hello(
-      ch_body(block({groups, sig_algs, ext(ext::key_share, hex("0006001d00020102")), modes})))));
+  EXPECT_TRUE(succeeds(parse_certificate_request(cat({from_hex("00"), block({sig_algs})}))));
+  EXPECT_TRUE(succeeds(parse_client_hello(ch_body(
+      block({groups, sig_algs, ext(ext::key_share, from_hex("0006001d00020102")), modes})))));
 }
 
 TEST(MsgExtensionErrors, UninterpretedAndUnknownTypesAreCarried) {
   // early_data in a NewSessionTicket, status_request in a CertificateEntry, an unknown type in
   // EncryptedExtensions: all carried raw, in order.
-  auto nst = parse_new_session_ticket(cat({hex("0000000100000002"
-                                               "00"
-                                               "0001ff"),
-                                           block({ext(ext::early_data, hex("00004000"))})}));
+  auto nst = parse_new_session_ticket(cat({from_hex("0000000100000002"
+                                                    "00"
+                                                    "0001ff"),
+                                           block({ext(ext::early_data, from_hex("00004000"))})}));
   ASSERT_TRUE(succeeds(nst));
-  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, hex("00004000"));
-  auto cert =
-      parse_certificate(cert_body(hex("ff"), block({ext(ext::status_request, hex("0102"))})));
+  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, from_hex("00004000"));
+  auto cert = parse_certificate(
+      cert_body(from_hex("ff"), block({ext(ext::status_request, from_hex("0102"))})));
   ASSERT_TRUE(succeeds(cert));
   EXPECT_EQ(cert->entries[0].ext.unknown,
-            std::vector<RawExtension>{(RawExtension{ext::status_request, hex("0102")})});
+            std::vector<RawExtension>{(RawExtension{ext::status_request, from_hex("0102")})});
   auto ee = parse_encrypted_extensions(
-      block({ext(0x1234, hex("abcd")), ext(ext::supported_groups, hex("0002001d"))}));
+      block({ext(0x1234, from_hex("abcd")), ext(ext::supported_groups, from_hex("0002001d"))}));
   ASSERT_TRUE(succeeds(ee));
   EXPECT_EQ(ee->ext.order, (std::vector<uint16_t>{0x1234, ext::supported_groups}));
-  EXPECT_EQ(ee->ext.unknown, std::vector<RawExtension>{(RawExtension{0x1234, hex("abcd")})});
+  EXPECT_EQ(ee->ext.unknown, std::vector<RawExtension>{(RawExtension{0x1234, from_hex("abcd")})});
   const Bytes ee_block =
-      block({ext(0x1234, hex("abcd")), ext(ext::supported_groups, hex("0002001d"))});
-  EXPECT_EQ(serialized(*ee), cat({hex("08"), u24(ee_block.size()), ee_block}));
+      block({ext(0x1234, from_hex("abcd")), ext(ext::supported_groups, from_hex("0002001d"))});
+  EXPECT_EQ(serialized(*ee), cat({from_hex("08"), u24(ee_block.size()), ee_block}));
 }
 
 TEST(MsgExtensionErrors, Lengths) {
   // Extension data length runs past the block.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(hex("0006"
-                                                        "000a000a0002001d"))),
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(from_hex("0006"
+                                                             "000a000a0002001d"))),
                          Err::DECODE));
   // Block length runs past the message.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(hex("0010"
-                                                        "000a00040002001d"))),
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(from_hex("0010"
+                                                             "000a00040002001d"))),
                          Err::DECODE));
   // Extension data runs past the end of the block, though not past the message.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(hex("0006"
-                                                        "000a00040002001d"))),
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(from_hex("0006"
+                                                             "000a00040002001d"))),
                          Err::DECODE));
   // Half an extension header.
-  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(hex("0002"
-                                                        "000a"))),
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(from_hex("0002"
+                                                             "000a"))),
                          Err::DECODE));
   // Data left over inside an extension, and data missing.
+  EXPECT_TRUE(fails_with(
+      parse_server_hello(sh_body(block({ext(ext::supported_versions, from_hex("030400"))}))),
+      Err::DECODE));
   EXPECT_TRUE(
-      fails_with(parse_server_hello(sh_body(block({ext(ext::supported_versions, hex("030400"))}))),
+      fails_with(parse_server_hello(sh_body(block({ext(ext::supported_versions, from_hex("03"))}))),
                  Err::DECODE));
   EXPECT_TRUE(fails_with(
-      parse_server_hello(sh_body(block({ext(ext::supported_versions, hex("03"))}))), Err::DECODE));
-  EXPECT_TRUE(fails_with(
-      parse_client_hello(ch_body(block({ext(ext::supported_groups, hex("0002001d0017"))}))),
+      parse_client_hello(ch_body(block({ext(ext::supported_groups, from_hex("0002001d0017"))}))),
       Err::DECODE));
   // The server's server_name acknowledgement is empty.
-  EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({ext(ext::server_name, hex("00"))})),
+  EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({ext(ext::server_name, from_hex("00"))})),
                          Err::DECODE));
 }
 
 TEST(MsgExtensionErrors, ListSyntax) {
   auto ch_with = [](uint16_t type, const char* data) {
-    return parse_client_hello(ch_body(block({ext(type, hex(data))})));
+    return parse_client_hello(ch_body(block({ext(type, from_hex(data))})));
   };
   EXPECT_TRUE(fails_with(ch_with(ext::supported_groups, "0000"), Err::DECODE));
   EXPECT_TRUE(fails_with(ch_with(ext::supported_groups, "0003001d17"), Err::DECODE));
@@ -823,12 +811,12 @@ TEST(MsgExtensionErrors, ListSyntax) {
   EXPECT_TRUE(no_shares->ext.has(ext::key_share));
   EXPECT_TRUE(no_shares->ext.key_shares.empty());
   // The server selects exactly one ALPN protocol.
-  EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({ext(ext::alpn, hex("0004016101"
-                                                                              "62"))})),
+  EXPECT_TRUE(fails_with(parse_encrypted_extensions(block({ext(ext::alpn, from_hex("0004016101"
+                                                                                   "62"))})),
                          Err::DECODE));
-  auto one = parse_encrypted_extensions(block({ext(ext::alpn, hex("0003026832"))}));
+  auto one = parse_encrypted_extensions(block({ext(ext::alpn, from_hex("0003026832"))}));
   ASSERT_TRUE(succeeds(one));
-  EXPECT_EQ(one->ext.alpn, std::vector<Bytes>{hex("6832")});
+  EXPECT_EQ(one->ext.alpn, std::vector<Bytes>{from_hex("6832")});
 }
 
 TEST(MsgExtensionErrors, ServerName) {
@@ -857,22 +845,22 @@ TEST(MsgExtensionErrors, ServerName) {
 
 TEST(MsgExtensionErrors, RecordSizeLimit) {
   EXPECT_TRUE(
-      fails_with(parse_encrypted_extensions(block({ext(ext::record_size_limit, hex("003f"))})),
+      fails_with(parse_encrypted_extensions(block({ext(ext::record_size_limit, from_hex("003f"))})),
                  Err::ILLEGAL_PARAMETER));
-  auto ok = parse_encrypted_extensions(block({ext(ext::record_size_limit, hex("0040"))}));
+  auto ok = parse_encrypted_extensions(block({ext(ext::record_size_limit, from_hex("0040"))}));
   ASSERT_TRUE(succeeds(ok));
   EXPECT_EQ(ok->ext.record_size_limit, 64);
 }
 
 TEST(MsgExtensionErrors, PreSharedKeyMustBeLastInClientHello) {
-  const Bytes psk = ext(ext::pre_shared_key, hex("0000"));
-  const Bytes groups = ext(ext::supported_groups, hex("0002001d"));
+  const Bytes psk = ext(ext::pre_shared_key, from_hex("0000"));
+  const Bytes groups = ext(ext::supported_groups, from_hex("0002001d"));
   EXPECT_TRUE(
       fails_with(parse_client_hello(ch_body(block({psk, groups}))), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(succeeds(parse_client_hello(ch_body(block({groups, psk})))));
   // In a ServerHello its position does not matter.
   EXPECT_TRUE(succeeds(
-      parse_server_hello(sh_body(block({psk, ext(ext::supported_versions, hex("0304"))})))));
+      parse_server_hello(sh_body(block({psk, ext(ext::supported_versions, from_hex("0304"))})))));
 }
 
 TEST(MsgExtensionErrors, AtMost128Extensions) {
@@ -893,26 +881,26 @@ TEST(MsgExtensionErrors, AtMost128Extensions) {
 TEST(MsgExtensionErrors, HelloRetryRequestUsesItsOwnSyntax) {
   // A ServerHello-style key_share (group + key) under the HRR random is malformed: the HRR
   // carries only the group.
-  const Bytes sh_share = ext(ext::key_share, hex("001d0002aabb"));
+  const Bytes sh_share = ext(ext::key_share, from_hex("001d0002aabb"));
   EXPECT_TRUE(succeeds(parse_server_hello(sh_body(block({sh_share})))));
   EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({sh_share}), true)), Err::DECODE));
-  auto hrr = parse_server_hello(sh_body(block({ext(ext::key_share, hex("0017"))}), true));
+  auto hrr = parse_server_hello(sh_body(block({ext(ext::key_share, from_hex("0017"))}), true));
   ASSERT_TRUE(succeeds(hrr));
   EXPECT_EQ(hrr->ext.hrr_group, 0x0017);
-  EXPECT_TRUE(fails_with(parse_server_hello(sh_body(block({ext(ext::key_share, hex("0017"))}))),
-                         Err::DECODE));
+  EXPECT_TRUE(fails_with(
+      parse_server_hello(sh_body(block({ext(ext::key_share, from_hex("0017"))}))), Err::DECODE));
 }
 
 TEST(MsgParseExtensions, WholeBlockOnlyAndOutputUntouchedOnError) {
   Extensions e;
-  const Bytes good = block({ext(ext::supported_groups, hex("0002001d"))});
+  const Bytes good = block({ext(ext::supported_groups, from_hex("0002001d"))});
   ASSERT_TRUE(succeeds(parse_extensions(good, Where::EncryptedExtensions, e)));
   EXPECT_EQ(e.supported_groups, std::vector<uint16_t>{0x001d});
-  EXPECT_TRUE(fails_with(parse_extensions(cat({good, hex("00")}), Where::EncryptedExtensions, e),
-                         Err::DECODE));
   EXPECT_TRUE(fails_with(
-      parse_extensions(block({ext(ext::cookie, hex("0001aa"))}), Where::EncryptedExtensions, e),
-      Err::ILLEGAL_PARAMETER));
+      parse_extensions(cat({good, from_hex("00")}), Where::EncryptedExtensions, e), Err::DECODE));
+  EXPECT_TRUE(fails_with(parse_extensions(block({ext(ext::cookie, from_hex("0001aa"))}),
+                                          Where::EncryptedExtensions, e),
+                         Err::ILLEGAL_PARAMETER));
   EXPECT_EQ(e.order, std::vector<uint16_t>{ext::supported_groups});
   EXPECT_EQ(e.supported_groups, std::vector<uint16_t>{0x001d});
 }
@@ -934,46 +922,46 @@ TEST(MsgOtherMessages, KeyUpdate) {
 
 TEST(MsgOtherMessages, SyntaxErrors) {
   EXPECT_TRUE(fails_with(parse_finished(Bytes{}), Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_certificate_verify(hex("08040000")), Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_certificate_verify(hex("0804000101"
-                                                      "00")),
+  EXPECT_TRUE(fails_with(parse_certificate_verify(from_hex("08040000")), Err::DECODE));
+  EXPECT_TRUE(fails_with(parse_certificate_verify(from_hex("0804000101"
+                                                           "00")),
                          Err::DECODE));
   // Empty cert_data; trailing bytes after the list.
-  EXPECT_TRUE(fails_with(parse_certificate(hex("00"
-                                               "000005"
-                                               "000000"
-                                               "0000")),
+  EXPECT_TRUE(fails_with(parse_certificate(from_hex("00"
+                                                    "000005"
+                                                    "000000"
+                                                    "0000")),
                          Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_certificate(hex("00"
-                                               "000000"
-                                               "00")),
+  EXPECT_TRUE(fails_with(parse_certificate(from_hex("00"
+                                                    "000000"
+                                                    "00")),
                          Err::DECODE));
   // Empty ticket.
-  EXPECT_TRUE(fails_with(parse_new_session_ticket(hex("0000000100000002"
-                                                      "00"
-                                                      "0000"
-                                                      "0000")),
+  EXPECT_TRUE(fails_with(parse_new_session_ticket(from_hex("0000000100000002"
+                                                           "00"
+                                                           "0000"
+                                                           "0000")),
                          Err::DECODE));
   EXPECT_TRUE(fails_with(parse_encrypted_extensions(Bytes{}), Err::DECODE));
-  EXPECT_TRUE(fails_with(parse_certificate_request(hex("00")), Err::DECODE));
+  EXPECT_TRUE(fails_with(parse_certificate_request(from_hex("00")), Err::DECODE));
 }
 
 TEST(MsgOtherMessages, EmptyCertificateListIsWellFormed) {
   auto cert =
-      parse_certificate(hex("01aa"
-                            "000000"));
+      parse_certificate(from_hex("01aa"
+                                 "000000"));
   ASSERT_TRUE(succeeds(cert));
   EXPECT_EQ(cert->request_context, Bytes{0xaa});
   EXPECT_TRUE(cert->entries.empty());
-  EXPECT_EQ(serialized(*cert), hex("0b000005"
-                                   "01aa"
-                                   "000000"));
+  EXPECT_EQ(serialized(*cert), from_hex("0b000005"
+                                        "01aa"
+                                        "000000"));
 }
 
 TEST(MsgOtherMessages, MessageHash) {
   const Bytes h32(32, 0x11), h48(48, 0x22);
-  EXPECT_EQ(message_hash(h32), cat({hex("fe000020"), h32}));
-  EXPECT_EQ(message_hash(h48), cat({hex("fe000030"), h48}));
+  EXPECT_EQ(message_hash(h32), cat({from_hex("fe000020"), h32}));
+  EXPECT_EQ(message_hash(h48), cat({from_hex("fe000030"), h48}));
 }
 
 // ---- build-your-own round trips ----
@@ -989,7 +977,7 @@ Extensions every_client_extension() {
   e.add(ext::signature_algorithms_cert);
   e.signature_algorithms_cert = {0x0401};
   e.add(ext::alpn);
-  e.alpn = {hex("6832"), hex("687474702f312e31")};
+  e.alpn = {from_hex("6832"), from_hex("687474702f312e31")};
   e.add(ext::supported_versions);
   e.supported_versions = {version::TLS13, version::TLS12};
   e.add(ext::ec_point_formats);
@@ -1000,20 +988,20 @@ Extensions every_client_extension() {
   e.add(ext::extended_master_secret);
   e.unknown.push_back({ext::extended_master_secret, {}});
   e.add(0x7a7a);
-  e.unknown.push_back({0x7a7a, hex("00")});
+  e.unknown.push_back({0x7a7a, from_hex("00")});
   e.add(ext::key_share);
-  e.key_shares = {{0x001d, Bytes(32, 7)}, {0x0017, cat({hex("04"), Bytes(64, 8)})}};
+  e.key_shares = {{0x001d, Bytes(32, 7)}, {0x0017, cat({from_hex("04"), Bytes(64, 8)})}};
   e.add(ext::cookie);
-  e.cookie = hex("c00c1e");
+  e.cookie = from_hex("c00c1e");
   e.add(ext::psk_key_exchange_modes);
   e.psk_key_exchange_modes = {1};
   // Carried raw; the data is a plausible OfferedPsks (one identity, one binder).
   e.add(ext::pre_shared_key);
-  e.unknown.push_back({ext::pre_shared_key, cat({hex("0007"
-                                                     "0001aa"
-                                                     "00000001"
-                                                     "0021"
-                                                     "20"),
+  e.unknown.push_back({ext::pre_shared_key, cat({from_hex("0007"
+                                                          "0001aa"
+                                                          "00000001"
+                                                          "0021"
+                                                          "20"),
                                                  Bytes(32, 0xbb)})});
   return e;
 }
@@ -1083,7 +1071,7 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   sh12.ext.add(ext::extended_master_secret);
   sh12.ext.add(ext::server_name);
   sh12.ext.add(ext::alpn);
-  sh12.ext.alpn = {hex("6832")};
+  sh12.ext.alpn = {from_hex("6832")};
   auto sh12b = parse_server_hello(body_of(serialized(sh12)));
   ASSERT_TRUE(succeeds(sh12b));
   // extended_master_secret was added as a flag; it comes back as an empty raw extension.
@@ -1097,7 +1085,7 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   ee.ext.add(ext::supported_groups);
   ee.ext.supported_groups = {0x001d};
   ee.ext.add(ext::alpn);
-  ee.ext.alpn = {hex("6832")};
+  ee.ext.alpn = {from_hex("6832")};
   ee.ext.add(ext::record_size_limit);
   ee.ext.record_size_limit = 64;
   ee.ext.add(ext::early_data);
@@ -1108,24 +1096,24 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   EXPECT_EQ(serialized(*ee2), serialized(ee));
 
   CertificateRequest cr;
-  cr.context = hex("0102");
+  cr.context = from_hex("0102");
   cr.ext.add(ext::signature_algorithms);
   cr.ext.signature_algorithms = {0x0804};
   cr.ext.add(ext::signature_algorithms_cert);
   cr.ext.signature_algorithms_cert = {0x0401};
   cr.ext.add(ext::certificate_authorities);
-  cr.ext.unknown.push_back({ext::certificate_authorities, hex("0003000130")});
+  cr.ext.unknown.push_back({ext::certificate_authorities, from_hex("0003000130")});
   auto cr2 = parse_certificate_request(body_of(serialized(cr)));
   ASSERT_TRUE(succeeds(cr2));
   EXPECT_EQ(cr2->context, cr.context);
   expect_same(cr2->ext, cr.ext);
 
   Certificate cert;
-  cert.request_context = hex("0102");
+  cert.request_context = from_hex("0102");
   cert.entries.resize(2);
   cert.entries[0].cert_data = Bytes(300, 0x30);
   cert.entries[0].ext.add(ext::status_request);
-  cert.entries[0].ext.unknown.push_back({ext::status_request, hex("01000003aabbcc")});
+  cert.entries[0].ext.unknown.push_back({ext::status_request, from_hex("01000003aabbcc")});
   cert.entries[1].cert_data = Bytes(5, 0x31);
   auto cert2 = parse_certificate(body_of(serialized(cert)));
   ASSERT_TRUE(succeeds(cert2));
@@ -1138,10 +1126,10 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   NewSessionTicket nst;
   nst.lifetime = 7200;
   nst.age_add = 0xdeadbeef;
-  nst.nonce = hex("00");
+  nst.nonce = from_hex("00");
   nst.ticket = Bytes(64, 0x71);
   nst.ext.add(ext::early_data);
-  nst.ext.unknown.push_back({ext::early_data, hex("00004000")});
+  nst.ext.unknown.push_back({ext::early_data, from_hex("00004000")});
   auto nst2 = parse_new_session_ticket(body_of(serialized(nst)));
   ASSERT_TRUE(succeeds(nst2));
   EXPECT_EQ(nst2->lifetime, nst.lifetime);
@@ -1153,13 +1141,13 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   CertificateVerify cv;
   cv.scheme = 0x0807;
   cv.signature = Bytes(64, 0x99);
-  EXPECT_EQ(serialized(cv), cat({hex("0f000044"
-                                     "0807"
-                                     "0040"),
+  EXPECT_EQ(serialized(cv), cat({from_hex("0f000044"
+                                          "0807"
+                                          "0040"),
                                  cv.signature}));
   Finished fin;
   fin.verify_data = Bytes(48, 0xf1);
-  EXPECT_EQ(serialized(fin), cat({hex("14000030"), fin.verify_data}));
+  EXPECT_EQ(serialized(fin), cat({from_hex("14000030"), fin.verify_data}));
 }
 
 TEST(MsgExtensions, AddHasAndWrite) {
@@ -1173,15 +1161,15 @@ TEST(MsgExtensions, AddHasAndWrite) {
   e.supported_groups = {0x001d};
   Bytes out = {0xaa};
   write_extensions(e, Where::ClientHello, out);
-  EXPECT_EQ(out, hex("aa"
-                     "000c"
-                     "00170000"
-                     "000a0004"
-                     "0002001d"));
+  EXPECT_EQ(out, from_hex("aa"
+                          "000c"
+                          "00170000"
+                          "000a0004"
+                          "0002001d"));
   // Nothing present: an empty block is still written.
   Bytes empty;
   write_extensions(Extensions{}, Where::EncryptedExtensions, empty);
-  EXPECT_EQ(empty, hex("0000"));
+  EXPECT_EQ(empty, from_hex("0000"));
 }
 
 TEST(MsgSerialize, UnencodableMessagesFailWithInternalAndLeaveOutputAlone) {
@@ -1220,7 +1208,7 @@ TEST(MsgSerialize, UnencodableMessagesFailWithInternalAndLeaveOutputAlone) {
 
   EncryptedExtensions two_protocols;
   two_protocols.ext.add(ext::alpn);
-  two_protocols.ext.alpn = {hex("6832"), hex("6833")};
+  two_protocols.ext.alpn = {from_hex("6832"), from_hex("6833")};
   check(two_protocols, "server ALPN with two protocols");
 
   Finished huge;

@@ -19,46 +19,13 @@
 #include "crypto/hash.hpp"
 #include "crypto/pkey.hpp"
 #include "policy/registry.hpp"
+#include "test_bytes.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::keys {
 namespace {
 
 using crypto::HashAlg;
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      v = c - 'A' + 10;
-    } else {
-      continue;  // spaces, colons, newlines
-    }
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-std::string to_hex(ByteView b) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += kDigits[x >> 4];
-    s += kDigits[x & 15];
-  }
-  return s;
-}
 
 Bytes concat(std::initializer_list<ByteView> parts) {
   Bytes out;
@@ -92,7 +59,7 @@ Bytes openssl_prf(const std::string& digest, ByteView secret, ByteView seed, siz
                           " -kdfopt hexseed:" + to_hex(seed) + " TLS1-PRF";
   auto out = capture(cmd);
   EXPECT_TRUE(out.has_value()) << cmd;
-  return out ? hex(*out) : Bytes();
+  return out ? from_hex(*out) : Bytes();
 }
 
 Bytes our_prf(Version v, HashAlg h, ByteView secret, std::string_view label, ByteView s1,
@@ -112,12 +79,12 @@ Err err(const Result<T>& r) {
 
 TEST(Prf12, Tls12Sha256PublishedVector) {
   // "PRF Testvector for TLSv1.2" (IETF TLS mailing list).
-  const Bytes secret = hex("9bbe436ba940f017b17652849a71db35");
-  const Bytes seed = hex("a0ba9f936cda311827a6f796ffd5198c");
-  const Bytes want =
-      hex("e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e"
-          "14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5"
-          "a72e5a5110fff70187347b66");
+  const Bytes secret = from_hex("9bbe436ba940f017b17652849a71db35");
+  const Bytes seed = from_hex("a0ba9f936cda311827a6f796ffd5198c");
+  const Bytes want = from_hex(
+      "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e"
+      "14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5"
+      "a72e5a5110fff70187347b66");
   ASSERT_EQ(want.size(), 100u);
   EXPECT_EQ(to_hex(our_prf(Version::TLS12, HashAlg::SHA256, secret, "test label", seed, {}, 100)),
             to_hex(want));
@@ -210,11 +177,12 @@ TEST(Prf12, MasterSecretsAndFinished) {
   EXPECT_EQ(to_hex(ems->view()),
             to_hex(openssl_prf("SHA2-384", pms,
                                concat({as_bytes("extended master secret"), session_hash}), 48)));
-  auto ems11 = extended_master_secret(Version::TLS11, HashAlg::SHA384, pms, hex("00112233"));
+  auto ems11 = extended_master_secret(Version::TLS11, HashAlg::SHA384, pms, from_hex("00112233"));
   ASSERT_TRUE(ems11.ok());
-  EXPECT_EQ(to_hex(ems11->view()),
-            to_hex(openssl_prf("MD5-SHA1", pms,
-                               concat({as_bytes("extended master secret"), hex("00112233")}), 48)));
+  EXPECT_EQ(
+      to_hex(ems11->view()),
+      to_hex(openssl_prf("MD5-SHA1", pms,
+                         concat({as_bytes("extended master secret"), from_hex("00112233")}), 48)));
 
   // Finished: 12 bytes, the two labels differ.
   const Bytes master = pattern(48, 0x55);
@@ -418,13 +386,13 @@ TEST(Legacy10Crypto, RsaMd5Sha1SignatureHasNoDigestInfo) {
                            " | od -An -v -tx1");
   std::filesystem::remove(tmp);
   ASSERT_TRUE(recovered.has_value());
-  EXPECT_EQ(to_hex(hex(*recovered)),
+  EXPECT_EQ(to_hex(from_hex(*recovered)),
             to_hex(crypto::hash_once(HashAlg::MD5_SHA1, as_bytes(msg))->view()));
 
   // Our own verification accepts it and rejects a changed message.
   auto der = capture("openssl x509 -in " + dir + "/rsa2048-cert.pem -outform DER | od -An -v -tx1");
   ASSERT_TRUE(der.has_value());
-  auto pub = crypto::PublicKey::from_certificate(hex(*der));
+  auto pub = crypto::PublicKey::from_certificate(from_hex(*der));
   ASSERT_TRUE(pub.ok());
   EXPECT_TRUE(pub->verify(params, as_bytes(msg), *sig).ok());
   EXPECT_FALSE(pub->verify(params, as_bytes("another message"), *sig).ok());

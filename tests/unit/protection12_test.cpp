@@ -16,6 +16,7 @@
 #include "keys/prf12.hpp"
 #include "policy/registry.hpp"
 #include "record/record_layer.hpp"
+#include "test_bytes.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::record {
@@ -31,38 +32,6 @@ constexpr uint16_t kCbc128Sha = 0xC013;     // ECDHE-RSA-AES128-SHA
 constexpr uint16_t kCbc256Sha = 0xC014;     // ECDHE-RSA-AES256-SHA
 constexpr uint16_t kCbc128Sha256 = 0xC027;  // ECDHE-RSA-AES128-SHA256
 constexpr uint16_t kCbc256Sha384 = 0xC028;  // ECDHE-RSA-AES256-SHA384
-
-Bytes hex(std::string_view s) {
-  Bytes out;
-  int hi = -1;
-  for (char c : s) {
-    int v;
-    if (c >= '0' && c <= '9') {
-      v = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      v = c - 'a' + 10;
-    } else {
-      continue;
-    }
-    if (hi < 0) {
-      hi = v;
-    } else {
-      out.push_back(static_cast<uint8_t>(hi * 16 + v));
-      hi = -1;
-    }
-  }
-  return out;
-}
-
-std::string to_hex(ByteView b) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t x : b) {
-    s += kDigits[x >> 4];
-    s += kDigits[x & 15];
-  }
-  return s;
-}
 
 Bytes pattern(size_t n, uint8_t seed) {
   Bytes b(n);
@@ -289,8 +258,8 @@ TEST(Protection12, DirectionsAndOrderMatter) {
 TEST(Protection12, Aes128GcmKnownAnswer) {
   // RFC 5288 3 / RFC 5246 6.2.3.3, built here with crypto::Aead directly.
   keys::DirectionKeys k;
-  k.enc_key.assign(hex("000102030405060708090a0b0c0d0e0f"));
-  k.iv.assign(hex("a0a1a2a3"));
+  k.enc_key.assign(from_hex("000102030405060708090a0b0c0d0e0f"));
+  k.iv.assign(from_hex("a0a1a2a3"));
   auto p = make(suite(kGcm128), Version::TLS12, k);
   ASSERT_TRUE(p);
   p->set_sequence(0x0102030405060708);
@@ -301,8 +270,8 @@ TEST(Protection12, Aes128GcmKnownAnswer) {
 
   auto aead = crypto::Aead::create(crypto::AeadAlg::AES_128_GCM, k.enc_key.view());
   ASSERT_TRUE(aead.ok());
-  const Bytes explicit_nonce = hex("0102030405060708");
-  Bytes nonce = hex("a0a1a2a3");
+  const Bytes explicit_nonce = from_hex("0102030405060708");
+  Bytes nonce = from_hex("a0a1a2a3");
   nonce.insert(nonce.end(), explicit_nonce.begin(), explicit_nonce.end());
   Bytes ct = pt, tag(16);
   ASSERT_TRUE(aead->seal(nonce, ad13(0x0102030405060708, 23, 0x0303, pt.size()), ct, tag).ok());
@@ -318,7 +287,7 @@ TEST(Protection12, ChachaKnownAnswer) {
   // RFC 7905 2: nonce = iv XOR the left-padded sequence number; no explicit nonce.
   keys::DirectionKeys k;
   k.enc_key.assign(pattern(32, 5));
-  k.iv.assign(hex("000102030405060708090a0b"));
+  k.iv.assign(from_hex("000102030405060708090a0b"));
   auto p = make(suite(kChacha), Version::TLS12, k);
   ASSERT_TRUE(p);
   p->set_sequence(0x1111);
@@ -328,7 +297,7 @@ TEST(Protection12, ChachaKnownAnswer) {
 
   auto aead = crypto::Aead::create(crypto::AeadAlg::CHACHA20_POLY1305, k.enc_key.view());
   ASSERT_TRUE(aead.ok());
-  Bytes nonce = hex("000102030405060708091b1a");  // ...0a0b ^ ...1111
+  Bytes nonce = from_hex("000102030405060708091b1a");  // ...0a0b ^ ...1111
   Bytes ct = pt, tag(16);
   ASSERT_TRUE(aead->seal(nonce, ad13(0x1111, 22, 0x0303, pt.size()), ct, tag).ok());
   Bytes want = header(22, 0x0303, pt.size() + 16);
@@ -339,8 +308,8 @@ TEST(Protection12, ChachaKnownAnswer) {
 
 TEST(Protection12, CbcPrimitiveKnownAnswers) {
   // NIST SP 800-38A F.2.1 and F.2.5 (first two blocks), encrypt and decrypt in place.
-  const Bytes iv = hex("000102030405060708090a0b0c0d0e0f");
-  const Bytes pt = hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
+  const Bytes iv = from_hex("000102030405060708090a0b0c0d0e0f");
+  const Bytes pt = from_hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51");
   struct Kat {
     crypto::CbcAlg alg;
     const char* key;
@@ -354,7 +323,7 @@ TEST(Protection12, CbcPrimitiveKnownAnswers) {
   };
   for (const Kat& kat : kats) {
     for (bool start_encrypting : {true, false}) {
-      auto c = crypto::Cbc::create(kat.alg, hex(kat.key), start_encrypting);
+      auto c = crypto::Cbc::create(kat.alg, from_hex(kat.key), start_encrypting);
       ASSERT_TRUE(c.ok());
       Bytes buf = pt;
       ASSERT_TRUE(c->encrypt(iv, buf).ok());
@@ -366,8 +335,8 @@ TEST(Protection12, CbcPrimitiveKnownAnswers) {
       EXPECT_EQ(to_hex(buf), kat.ct);
     }
   }
-  auto c = crypto::Cbc::create(crypto::CbcAlg::AES_128_CBC, hex("2b7e151628aed2a6abf7158809cf4f3c"),
-                               true);
+  auto c = crypto::Cbc::create(crypto::CbcAlg::AES_128_CBC,
+                               from_hex("2b7e151628aed2a6abf7158809cf4f3c"), true);
   ASSERT_TRUE(c.ok());
   Bytes odd(17);
   EXPECT_FALSE(c->encrypt(iv, odd).ok());
