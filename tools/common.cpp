@@ -173,6 +173,52 @@ bool configure_common(Config::Builder& builder, const std::optional<std::string>
   return install_key_log(builder, keylog_path);
 }
 
+std::optional<Psk> parse_psk(std::string_view spec) {
+  const size_t colon = spec.find(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    print_error("usage", "--psk takes IDENTITY:HEXKEY[:sha384]");
+    return std::nullopt;
+  }
+  const std::string_view identity = spec.substr(0, colon);
+  std::string_view hex = spec.substr(colon + 1);
+  PskHmac hmac = PskHmac::SHA256;
+  if (const size_t c2 = hex.find(':'); c2 != std::string_view::npos) {
+    if (hex.substr(c2 + 1) != "sha384" && hex.substr(c2 + 1) != "sha256") {
+      print_error("usage", "--psk: the hash is sha256 or sha384");
+      return std::nullopt;
+    }
+    if (hex.substr(c2 + 1) == "sha384") hmac = PskHmac::SHA384;
+    hex = hex.substr(0, c2);
+  }
+  std::vector<uint8_t> key;
+  const auto digit = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    key.push_back(static_cast<uint8_t>(hi * 16 + lo));
+  }
+  if (key.size() * 2 != hex.size()) {
+    print_error("usage", "--psk: the key must be hex digits");
+    return std::nullopt;
+  }
+  Psk::Builder b = Psk::builder();
+  const auto* id = reinterpret_cast<const uint8_t*>(identity.data());
+  if (!check(b.set_identity(std::span<const uint8_t>(id, identity.size()))) ||
+      !check(b.set_secret(key)) || !check(b.set_hmac(hmac)))
+    return std::nullopt;
+  Result<Psk> psk = b.build();
+  if (!psk) {
+    print_error(psk.error());
+    return std::nullopt;
+  }
+  return *psk;
+}
+
 std::string format_summary(const Connection& conn) {
   const auto text = [](const Result<std::string_view>& r) {
     return r.ok() ? std::string(*r) : std::string("NONE");

@@ -13,6 +13,7 @@
 #include "snr/connection.hpp"
 #include "snr/error.hpp"
 #include "snr/poll.hpp"
+#include "snr/psk.hpp"
 
 namespace snr::tools {
 
@@ -57,6 +58,10 @@ std::optional<std::string> read_file(const std::string& path);
 bool configure_common(Config::Builder& builder, const std::optional<std::string>& policy,
                       const std::optional<std::string>& keylog_path,
                       const std::optional<std::string>& alpn);
+
+// --psk IDENTITY:HEXKEY (SHA-256) or IDENTITY:HEXKEY:sha384: an external TLS 1.3 PSK.
+// Prints a usage error and returns nullopt when malformed.
+std::optional<Psk> parse_psk(std::string_view spec);
 
 // --- handshake summary ---
 

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,7 +37,11 @@ constexpr char kUsage[] =
     "  --alpn LIST         ALPN protocols, comma-separated, most preferred first\n"
     "  --send TEXT         send TEXT and a newline, print the reply line, then close\n"
     "                      (default: copy stdin to the server and its data to stdout)\n"
-    "  --keylog FILE       append NSS key-log lines (default: $SSLKEYLOGFILE)\n";
+    "  --keylog FILE       append NSS key-log lines (default: $SSLKEYLOGFILE)\n"
+    "  --reconnect N       connect N more times, resuming the newest session each time\n"
+    "  --sess-in FILE      resume the session saved in FILE\n"
+    "  --sess-out FILE     save the newest session to FILE (before exiting)\n"
+    "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n";
 
 struct Options {
   std::string host;
@@ -47,6 +52,10 @@ struct Options {
   std::optional<std::string> alpn;
   std::optional<std::string> send;
   std::optional<std::string> keylog;
+  std::optional<std::string> sess_in;
+  std::optional<std::string> sess_out;
+  std::optional<std::string> psk;
+  unsigned reconnect = 0;
   bool insecure = false;
   bool help = false;
 };
@@ -70,6 +79,22 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.send);
     } else if (arg == "--keylog") {
       ok = args.take(arg, opt.keylog);
+    } else if (arg == "--sess-in") {
+      ok = args.take(arg, opt.sess_in);
+    } else if (arg == "--psk") {
+      ok = args.take(arg, opt.psk);
+    } else if (arg == "--sess-out") {
+      ok = args.take(arg, opt.sess_out);
+    } else if (arg == "--reconnect") {
+      std::optional<std::string> n;
+      ok = args.take(arg, n);
+      if (ok) {
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(n->c_str(), &end, 10);
+        ok = !n->empty() && *end == '\0' && v <= 1000;
+        if (!ok) print_error("usage", "--reconnect takes a count from 0 to 1000");
+        opt.reconnect = static_cast<unsigned>(v);
+      }
     } else if (arg == "--insecure") {
       opt.insecure = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -106,6 +131,10 @@ std::optional<Config> build_config(const Options& opt) {
   }
   if (opt.insecure && !check(builder.disable_x509_verification())) return std::nullopt;
   if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
+  if ((opt.reconnect > 0 || opt.sess_in || opt.sess_out) &&
+      !check(builder.enable_session_tickets(true))) {
+    return std::nullopt;
+  }
   Result<Config> config = builder.build();
   if (!config) {
     print_error(config.error());
@@ -273,6 +302,81 @@ int relay(Connection& conn, int fd) {
   }
 }
 
+// Reads what the server sends for a moment after the handshake: TLS 1.3 session tickets
+// arrive after it, and a client that only reconnects has no other reason to read.
+void collect_tickets(Connection& conn, int fd) {
+  constexpr int kWaitMs = 300;
+  std::array<uint8_t, kChunk> buf;
+  for (;;) {
+    Poll<size_t> p = conn.poll_recv(buf);
+    if (!p.is_pending()) return;
+    if (!wait_for(fd, events_for(p.blocked()), kWaitMs)) return;
+  }
+}
+
+bool save_session(const Connection& conn, const std::string& path) {
+  Result<size_t> len = conn.session_ticket_length();
+  if (!len || *len == 0) {
+    print_error("session", "the server issued no session to save");
+    return false;
+  }
+  std::vector<uint8_t> blob(*len);
+  if (Result<size_t> r = conn.session_ticket(blob); !r) {
+    print_error(r.error());
+    return false;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) {
+    print_errno("open " + path);
+    return false;
+  }
+  const bool ok = std::fwrite(blob.data(), 1, blob.size(), f) == blob.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// One connection: handshake (resuming `session` when given), the data exchange, close.
+// Leaves the newest session the server issued in `session`.
+int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>& session,
+                 bool last) {
+  UniqueFd fd = connect_to(opt.host, opt.port);
+  if (!fd.valid()) return 1;
+  if (!set_nonblocking(fd.get())) {
+    print_errno("fcntl");
+    return 1;
+  }
+  Connection conn(Mode::Client);
+  // With an IP literal as HOST the name still drives the check against the IP SANs.
+  const std::string server_name = opt.server_name.value_or(opt.host);
+  if (!check(conn.set_config(config)) || !check(conn.set_server_name(server_name)) ||
+      !check(conn.set_fd(fd.get()))) {
+    return 1;
+  }
+  if (!session.empty() && !check(conn.set_session_ticket(session))) return 1;
+  if (opt.psk) {
+    std::optional<Psk> psk = parse_psk(*opt.psk);
+    if (!psk || !check(conn.append_psk(*psk))) return 1;
+  }
+  if (Poll<void> p = drive(fd.get(), [&] { return conn.poll_negotiate(); }); p.is_error()) {
+    return fail(p.error());
+  }
+  print_summary(conn);
+  int rc = 0;
+  if (opt.send) {
+    rc = send_and_receive(conn, fd.get(), *opt.send);
+  } else if (!last) {
+    collect_tickets(conn, fd.get());
+    shutdown_best_effort(conn, fd.get());
+  } else {
+    rc = relay(conn, fd.get());
+  }
+  if (Result<size_t> len = conn.session_ticket_length(); len && *len > 0) {
+    session.resize(*len);
+    (void)conn.session_ticket(session);
+  }
+  if (last && rc == 0 && opt.sess_out && !save_session(conn, *opt.sess_out)) return 1;
+  return rc;
+}
+
 int run(int argc, char** argv) {
   std::optional<Options> opt = parse_options(argc, argv);
   if (!opt) return 1;
@@ -282,24 +386,17 @@ int run(int argc, char** argv) {
   }
   std::optional<Config> config = build_config(*opt);
   if (!config) return 1;
-  UniqueFd fd = connect_to(opt->host, opt->port);
-  if (!fd.valid()) return 1;
-  if (!set_nonblocking(fd.get())) {
-    print_errno("fcntl");
-    return 1;
+  std::vector<uint8_t> session;
+  if (opt->sess_in) {
+    std::optional<std::string> blob = read_file(*opt->sess_in);
+    if (!blob) return 1;
+    session.assign(blob->begin(), blob->end());
   }
-  Connection conn(Mode::Client);
-  // With an IP literal as HOST the name still drives the check against the IP SANs.
-  const std::string server_name = opt->server_name.value_or(opt->host);
-  if (!check(conn.set_config(std::move(*config))) || !check(conn.set_server_name(server_name)) ||
-      !check(conn.set_fd(fd.get()))) {
-    return 1;
+  for (unsigned i = 0; i <= opt->reconnect; ++i) {
+    const int rc = connect_once(*opt, *config, session, i == opt->reconnect);
+    if (rc != 0) return rc;
   }
-  if (Poll<void> p = drive(fd.get(), [&] { return conn.poll_negotiate(); }); p.is_error()) {
-    return fail(p.error());
-  }
-  print_summary(conn);
-  return opt->send ? send_and_receive(conn, fd.get(), *opt->send) : relay(conn, fd.get());
+  return 0;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // over non-blocking sockets, each connection a state machine driven by the poll_* API.
 
 #include <poll.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,10 @@ constexpr char kUsage[] =
     "  --http                  answer each request with a small HTTP/1.0 page\n"
     "  --once                  serve one connection, then exit\n"
     "  --keylog FILE           append NSS key-log lines (default: $SSLKEYLOGFILE)\n"
-    "  --quiet                 print no handshake summaries\n";
+    "  --quiet                 print no handshake summaries\n"
+    "  --tickets               issue session tickets (a random key made at start)\n"
+    "  --ticket-key FILE       issue session tickets sealed with the key material in FILE\n"
+    "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -56,6 +61,9 @@ struct Options {
   std::optional<std::string> alpn;
   std::optional<std::string> keylog;
   std::optional<std::string> dhparams;
+  std::optional<std::string> ticket_key;
+  std::optional<std::string> psk;
+  bool tickets = false;
   bool http = false;
   bool once = false;
   bool quiet = false;
@@ -87,6 +95,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.http = false;
     } else if (arg == "--http") {
       opt.http = true;
+    } else if (arg == "--tickets") {
+      opt.tickets = true;
+    } else if (arg == "--psk") {
+      ok = args.take(arg, opt.psk);
+    } else if (arg == "--ticket-key") {
+      ok = args.take(arg, opt.ticket_key);
     } else if (arg == "--once") {
       opt.once = true;
     } else if (arg == "--quiet") {
@@ -141,6 +155,26 @@ std::optional<Config> build_config(const Options& opt) {
     if (!dh || !check(builder.add_dhparams(*dh))) return std::nullopt;
   }
   if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
+  if (opt.tickets || opt.ticket_key) {
+    std::string material;
+    if (opt.ticket_key) {
+      std::optional<std::string> k = read_file(*opt.ticket_key);
+      if (!k) return std::nullopt;
+      material = std::move(*k);
+    } else {
+      material.resize(32);
+      if (::getrandom(material.data(), material.size(), 0) != 32) {
+        print_errno("getrandom");
+        return std::nullopt;
+      }
+    }
+    const std::string_view name = "snr-server";
+    const auto as_span = [](std::string_view v) {
+      return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+    };
+    if (!check(builder.add_session_ticket_key(as_span(name), as_span(material))))
+      return std::nullopt;
+  }
   Result<Config> config = builder.build();
   if (!config) {
     print_error(config.error());
@@ -272,8 +306,11 @@ void Session::on_data(std::string_view data) {
 
 class Server {
  public:
-  Server(const Options& opt, Config config, UniqueFd listener)
-      : opt_(opt), config_(std::move(config)), listener_(std::move(listener)) {}
+  Server(const Options& opt, Config config, std::optional<Psk> psk, UniqueFd listener)
+      : opt_(opt),
+        config_(std::move(config)),
+        psk_(std::move(psk)),
+        listener_(std::move(listener)) {}
   int run();
 
  private:
@@ -283,6 +320,7 @@ class Server {
 
   const Options& opt_;
   Config config_;
+  std::optional<Psk> psk_;
   UniqueFd listener_;
   std::vector<std::unique_ptr<Session>> sessions_;
   bool any_failed_ = false;
@@ -337,7 +375,8 @@ void Server::open_session(UniqueFd fd) {
   }
   set_nodelay(fd.get());
   Connection conn(Mode::Server);
-  if (!check(conn.set_config(config_)) || !check(conn.set_fd(fd.get()))) {
+  if (!check(conn.set_config(config_)) || !check(conn.set_fd(fd.get())) ||
+      (psk_ && !check(conn.append_psk(*psk_)))) {
     any_failed_ = true;
     return;
   }
@@ -366,13 +405,15 @@ int run(int argc, char** argv) {
   }
   std::optional<Config> config = build_config(*opt);
   if (!config) return 1;
+  std::optional<Psk> psk;
+  if (opt->psk && !(psk = parse_psk(*opt->psk))) return 1;
   UniqueFd listener = listen_on(opt->host, opt->port);
   if (!listener.valid()) return 1;
   std::optional<uint16_t> port = local_port(listener.get());
   if (!port) return 1;
   std::printf("listening on %s:%u\n", opt->host.c_str(), static_cast<unsigned>(*port));
   std::fflush(stdout);
-  Server server(*opt, std::move(*config), std::move(listener));
+  Server server(*opt, std::move(*config), std::move(psk), std::move(listener));
   return server.run();
 }
 

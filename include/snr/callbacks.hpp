@@ -1,8 +1,10 @@
 // Application callback types.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string_view>
 
 namespace snr {
@@ -25,5 +27,17 @@ using KeyLogCallback = std::function<void(const Connection& conn, std::string_vi
 
 // Wall clock in nanoseconds since the Unix epoch (certificate validity checks).
 using WallClock = std::function<uint64_t()>;
+
+// A resumable session handed to a client: `data` is the blob for
+// Connection::set_session_ticket (valid only during the callback: copy it), `lifetime` how long
+// the server promised to accept it.
+struct SessionTicket {
+  std::span<const uint8_t> data;
+  std::chrono::seconds lifetime{0};
+};
+
+// Called on the client for every session the server issues (each TLS 1.3 NewSessionTicket; the
+// TLS 1.2 ticket or session id at the end of the handshake).
+using SessionTicketCallback = std::function<void(Connection& conn, const SessionTicket& ticket)>;
 
 }  // namespace snr

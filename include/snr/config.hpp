@@ -1,6 +1,7 @@
 // snr::Config: shared, immutable connection settings, built with Config::Builder.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "snr/callbacks.hpp"
+#include "snr/enums.hpp"
 #include "snr/error.hpp"
 #include "snr/security.hpp"
 
@@ -27,6 +29,11 @@ class Config {
   static Builder builder();
 
   const detail::ConfigData& data() const { return *data_; }
+
+  // Ticket keys may be added to a config that connections already use (s2n allows it); see
+  // Builder::add_session_ticket_key.
+  Status add_session_ticket_key(std::span<const uint8_t> name, std::span<const uint8_t> key,
+                                std::chrono::system_clock::time_point intro = {}) const;
   bool operator==(const Config& o) const { return data_ == o.data_; }
 
   explicit Config(std::shared_ptr<const detail::ConfigData> d) : data_(std::move(d)) {}
@@ -68,6 +75,29 @@ class Config::Builder {
   Status add_dhparams(std::string_view pem);
   Status set_key_log_callback(KeyLogCallback cb);
   Status set_wall_clock(WallClock clock);
+  // Lets connections be serialized in this format (Connection::serialize).
+  Status set_serialization_version(SerializationVersion version);
+
+  // --- resumption (SPEC 6.10) ---
+  // Stateless session tickets: a server issues them (when it has a usable ticket key), a client
+  // asks for them. Enabling sets the TLS 1.3 ticket count to 1 unless it was set.
+  Status enable_session_tickets(bool enabled);
+  // A ticket encryption key: name 1-16 bytes, key material >= 16 bytes; intro = the time it
+  // starts encrypting (the epoch, the default, means now). Enables tickets. At most 48 keys;
+  // expired keys are purged when one is added.
+  Status add_session_ticket_key(std::span<const uint8_t> name, std::span<const uint8_t> key,
+                                std::chrono::system_clock::time_point intro = {});
+  // How long a key encrypts and decrypts (default 2 h), then only decrypts (default 13 h).
+  Status set_ticket_key_encrypt_decrypt_lifetime(std::chrono::seconds lifetime);
+  Status set_ticket_key_decrypt_lifetime(std::chrono::seconds lifetime);
+  // TLS 1.3: NewSessionTickets a server sends after each handshake (default 1 with tickets).
+  Status set_initial_ticket_count(uint16_t count);
+  // Client: receives each resumable session. Enables tickets.
+  Status set_session_ticket_callback(SessionTicketCallback cb);
+  // No TLS 1.2 tickets at all (they hold the master secret, so no forward secrecy).
+  Status require_ticket_forward_secrecy(bool required);
+  // How long a session's state may be resumed, across every ticket issued for it (default 15 h).
+  Status set_session_state_lifetime(std::chrono::seconds lifetime);
 
   Result<Config> build();
 

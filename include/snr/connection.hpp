@@ -13,10 +13,12 @@
 
 #include "snr/callbacks.hpp"
 #include "snr/cert_chain.hpp"
+#include "snr/client_hello.hpp"
 #include "snr/config.hpp"
 #include "snr/enums.hpp"
 #include "snr/error.hpp"
 #include "snr/poll.hpp"
+#include "snr/psk.hpp"
 #include "snr/security.hpp"
 
 namespace snr {
@@ -109,7 +111,36 @@ class Connection {
   // The negotiated ALPN protocol, if any.
   std::optional<std::string_view> application_protocol() const;
   bool is_handshake_complete() const;
+  // A ticket or session id resumed an earlier session (not an external PSK).
   bool resumed() const;
+
+  // --- resumption (SPEC 6.10) ---
+  // Client: resume the session in `blob` (from session_ticket() or the SessionTicketCallback).
+  // A blob that cannot be decoded is INVALID_SERIALIZED_SESSION_STATE; a stale or foreign one
+  // just leads to a full handshake.
+  Status set_session_ticket(std::span<const uint8_t> blob);
+  // Client: the newest session the server issued, as a blob (TLS 1.3: the latest ticket).
+  Result<size_t> session_ticket_length() const;
+  // Copies the blob into `out` (BUFFER_TOO_SMALL if it does not fit); returns its length.
+  Result<size_t> session_ticket(std::span<uint8_t> out) const;
+  bool are_session_tickets_enabled() const;
+  // External PSKs (TLS 1.3), in preference order; exclusive with set_session_ticket. A server
+  // picks the first client identity it has.
+  Status append_psk(const Psk& psk);
+  // TLS 1.3: the PSK identity the handshake used (empty: none).
+  std::span<const uint8_t> negotiated_psk_identity() const;
+  // Server: the first ClientHello received (kept after the handshake); nullptr before one
+  // arrived and on clients.
+  const ClientHello* client_hello() const;
+
+  // --- serialization (SPEC 6.11; serialize.cpp) ---
+  // Moves an established connection's record state out (config with SerializationVersion::V1,
+  // handshake complete, nothing buffered in or out); the blob holds keys unprotected. The
+  // source connection is closed for good afterwards.
+  Result<size_t> serialization_length() const;
+  Status serialize(std::span<uint8_t> out);
+  // Restores a serialized connection into a fresh connection of the same mode.
+  Status deserialize(std::span<const uint8_t> blob);
 
   detail::ConnectionState& state() { return *s_; }
   const detail::ConnectionState& state() const { return *s_; }

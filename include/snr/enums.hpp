@@ -23,6 +23,8 @@ std::string_view to_string(Version v);
 
 enum class Blinding : uint8_t { SelfService, BuiltIn };
 enum class ClientAuthType : uint8_t { Required, Optional, None };
+// The format Connection::serialize writes (SPEC 6.11); None forbids serialization.
+enum class SerializationVersion : uint8_t { None, V1 };
 
 // Values match s2n's C API (s2n_tls_signature_algorithm).
 enum class SignatureAlgorithm : uint8_t {
@@ -46,5 +48,13 @@ enum class HashAlgorithm : uint8_t {
   SHA512 = 6,
   MD5_SHA1 = 224,
 };
+
+// External PSKs (snr::Psk): the hash of the PSK's key schedule.
+enum class PskHmac : uint8_t { SHA256, SHA384 };
+// Which kind of PSK a connection uses: resumption tickets or external keys (exclusive).
+enum class PskMode : uint8_t { Resumption, External };
+
+// ClientHello fingerprints (snr::fingerprint::Builder).
+enum class FingerprintType : uint8_t { JA3, JA4 };
 
 }  // namespace snr

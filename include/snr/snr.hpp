@@ -8,4 +8,5 @@
 #include "snr/enums.hpp"
 #include "snr/error.hpp"
 #include "snr/poll.hpp"
+#include "snr/psk.hpp"
 #include "snr/security.hpp"

@@ -7,6 +7,7 @@
 #include "crypto/x509.hpp"
 #include "hs/alpn.hpp"
 #include "hs/config_data.hpp"
+#include "resume/ticket_keys.hpp"
 #include "util/error_code.hpp"
 
 namespace snr {
@@ -134,6 +135,103 @@ Status Config::Builder::set_key_log_callback(KeyLogCallback cb) {
 Status Config::Builder::set_wall_clock(WallClock clock) {
   SNR_BUILDER_OPEN();
   data_->wall_clock = std::move(clock);
+  return {};
+}
+
+Status Config::Builder::set_serialization_version(SerializationVersion version) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(version == SerializationVersion::None || version == SerializationVersion::V1,
+             Err::INVALID_ARGUMENT);
+  data_->serialization_version = version;
+  return {};
+}
+
+namespace {
+uint64_t to_ns(std::chrono::system_clock::time_point t) {
+  if (t.time_since_epoch().count() <= 0) return 0;
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+uint64_t seconds_to_ns(std::chrono::seconds s) {
+  return static_cast<uint64_t>(s.count()) * resume::kNsPerSecond;
+}
+
+void enable_tickets(detail::ConfigData& d) {
+  d.session_tickets = true;
+  if (!d.ticket_count_set) d.ticket_count = 1;
+}
+
+resume::TicketKeyStore& ticket_store(detail::ConfigData& d) {
+  if (!d.ticket_keys) d.ticket_keys = std::make_shared<resume::TicketKeyStore>();
+  return *d.ticket_keys;
+}
+}  // namespace
+
+Status Config::Builder::enable_session_tickets(bool enabled) {
+  SNR_BUILDER_OPEN();
+  if (enabled) {
+    enable_tickets(*data_);
+  } else {
+    data_->session_tickets = false;
+  }
+  return {};
+}
+
+Status Config::Builder::add_session_ticket_key(std::span<const uint8_t> name,
+                                               std::span<const uint8_t> key,
+                                               std::chrono::system_clock::time_point intro) {
+  SNR_BUILDER_OPEN();
+  SNR_TRY(ticket_store(*data_).add_key(name, key, to_ns(intro), data_->now()));
+  enable_tickets(*data_);
+  return {};
+}
+
+Status Config::add_session_ticket_key(std::span<const uint8_t> name, std::span<const uint8_t> key,
+                                      std::chrono::system_clock::time_point intro) const {
+  // The store is shared and synchronized; a config built without tickets has none to add to.
+  SNR_ENSURE(data_->ticket_keys != nullptr, Err::INVALID_STATE);
+  return data_->ticket_keys->add_key(name, key, to_ns(intro), data_->now());
+}
+
+Status Config::Builder::set_ticket_key_encrypt_decrypt_lifetime(std::chrono::seconds lifetime) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(lifetime.count() > 0, Err::INVALID_ARGUMENT);
+  ticket_store(*data_).set_encrypt_decrypt_lifetime(seconds_to_ns(lifetime));
+  return {};
+}
+
+Status Config::Builder::set_ticket_key_decrypt_lifetime(std::chrono::seconds lifetime) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(lifetime.count() >= 0, Err::INVALID_ARGUMENT);
+  ticket_store(*data_).set_decrypt_lifetime(seconds_to_ns(lifetime));
+  return {};
+}
+
+Status Config::Builder::set_initial_ticket_count(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->ticket_count = count;
+  data_->ticket_count_set = true;
+  return {};
+}
+
+Status Config::Builder::set_session_ticket_callback(SessionTicketCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->ticket_cb = std::move(cb);
+  enable_tickets(*data_);
+  return {};
+}
+
+Status Config::Builder::require_ticket_forward_secrecy(bool required) {
+  SNR_BUILDER_OPEN();
+  data_->require_ticket_fs = required;
+  return {};
+}
+
+Status Config::Builder::set_session_state_lifetime(std::chrono::seconds lifetime) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(lifetime.count() > 0, Err::INVALID_ARGUMENT);
+  data_->session_state_lifetime = seconds_to_ns(lifetime);
   return {};
 }
 

@@ -1,10 +1,14 @@
 // snr::Connection: the public surface over ConnectionState.
 #include "snr/connection.hpp"
 
+#include <algorithm>
+
 #include "core/connection_state.hpp"
 #include "hs/alpn.hpp"
+#include "hs/psk_data.hpp"
 #include "hs/shape.hpp"
 #include "policy/registry.hpp"
+#include "resume/session_state.hpp"
 #include "util/error_code.hpp"
 
 namespace snr {
@@ -202,6 +206,41 @@ std::optional<std::string_view> Connection::application_protocol() const {
 }
 
 bool Connection::is_handshake_complete() const { return s_->complete; }
-bool Connection::resumed() const { return false; }
+bool Connection::resumed() const { return s_->complete && s_->neg.resumed; }
+
+Status Connection::append_psk(const Psk& psk) {
+  SNR_ENSURE(!s_->hs && !s_->complete, Err::INVALID_STATE);
+  SNR_ENSURE(!s_->session_in, Err::PSK_MODE);
+  for (const Psk& p : s_->psks)
+    SNR_ENSURE(!std::ranges::equal(p.identity(), psk.identity()), Err::INVALID_PSK);
+  s_->psks.push_back(psk);
+  return {};
+}
+
+Status Connection::set_session_ticket(std::span<const uint8_t> blob) {
+  SNR_ENSURE(s_->mode == Mode::Client && !s_->hs && !s_->complete, Err::INVALID_STATE);
+  SNR_ENSURE(s_->psks.empty(), Err::PSK_MODE);
+  SNR_TRY_ASSIGN(resume::ClientSession session, resume::decode_client_session(blob));
+  s_->session_in = std::move(session);
+  return {};
+}
+
+Result<size_t> Connection::session_ticket_length() const { return s_->session_out.size(); }
+
+Result<size_t> Connection::session_ticket(std::span<uint8_t> out) const {
+  const Bytes& blob = s_->session_out;
+  SNR_ENSURE(out.size() >= blob.size(), Err::BUFFER_TOO_SMALL);
+  std::copy(blob.begin(), blob.end(), out.begin());
+  return blob.size();
+}
+
+bool Connection::are_session_tickets_enabled() const {
+  if (!s_->config) return false;
+  return s_->config->data().session_tickets;
+}
+
+std::span<const uint8_t> Connection::negotiated_psk_identity() const {
+  return s_->neg.psk_identity;
+}
 
 }  // namespace snr

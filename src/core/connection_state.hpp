@@ -56,6 +56,12 @@ struct ConnectionState final : hs::HandshakeIo {
   bool alert_sent = false;
   MutByteView app_pending;  // decrypted application data not yet returned (in the record layer)
   std::string handshake_type_str;
+  // Resumption: the session a client offers (set_session_ticket), and the newest session the
+  // server issued, encoded as the blob session_ticket() returns.
+  std::optional<resume::ClientSession> session_in;
+  std::vector<Psk> psks;  // external PSKs (append_psk)
+  Bytes session_out;
+  std::optional<ClientHello> client_hello;  // server: the first ClientHello (driver.cpp)
 
   // --- hs::HandshakeIo ---
   Status send_message(ByteView message) override;
@@ -93,6 +99,8 @@ struct ConnectionState final : hs::HandshakeIo {
   // Handles an alert record: close_notify closes the read side; others fail.
   Status on_alert(const record::Record& rec);
   Status on_post_handshake(const hs::InMessage& m);
+  // A session issued by the server: kept for session_ticket() and given to the callback.
+  Status on_session(const resume::ClientSession& session, uint32_t lifetime);
   // Post-handshake messages (NewSessionTicket, KeyUpdate) from one handshake record.
   Status on_handshake_record(const record::Record& rec);
   Error fail(Error e);

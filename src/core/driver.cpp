@@ -6,6 +6,7 @@
 
 #include "core/connection_state.hpp"
 #include "core/default_config.hpp"
+#include "hs/psk13.hpp"
 #include "hs/versions.hpp"
 #include "record/protection12.hpp"
 #include "util/alerts.hpp"
@@ -238,6 +239,8 @@ Status ConnectionState::start_handshake() {
   s.server_name = server_name;
   s.alpn = alpn ? &*alpn : &config->data().alpn;
   s.client_hello_override = test_client_hello;
+  if (session_in && config->data().session_tickets) s.session = &*session_in;
+  s.external_psks = psks;
   s.version_cap = test_max_version;
   if (config->data().key_log) {
     s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
@@ -249,7 +252,9 @@ Status ConnectionState::start_handshake() {
       config->data().key_log(*owner, line);
     };
   }
-  if (mode == Mode::Server) SNR_ENSURE(config->data().cert.has_value(), Err::NO_CERTIFICATE);
+  // A server with external PSKs may have no certificate (PSK-only peers).
+  if (mode == Mode::Server)
+    SNR_ENSURE(config->data().cert.has_value() || !psks.empty(), Err::NO_CERTIFICATE);
   SNR_ENSURE(hs::has_offered_suite(policy()), Err::POLICY_CIPHERS_NOT_OFFERED);
   hs = hs::start(std::move(s), &neg);
   hs->io = this;
@@ -297,6 +302,12 @@ Poll<void> ConnectionState::negotiate() {
           hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
         }
         hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(4)};
+        // Kept for Connection::client_hello(); the step below judges the message, so a hello
+        // this parser refuses is simply not kept.
+        if (mode == Mode::Server && type == HandshakeType::client_hello && !client_hello) {
+          auto ch = ClientHello::parse(hs_cur);
+          if (ch.ok()) client_hello = std::move(ch).value();
+        }
         r = hs::run_step(*hs, &in);
       }
     } else {
@@ -310,6 +321,12 @@ Poll<void> ConnectionState::negotiate() {
       complete = true;
       // The handshake object (transcript, key shares) is not needed any more.
       hs.reset();
+      if (neg.issued_session) {
+        const resume::ClientSession session = std::move(*neg.issued_session);
+        neg.issued_session.reset();
+        Status ss = on_session(session, session.state.lifetime);
+        if (!ss.ok()) return fail(std::move(ss).error());
+      }
       Bytes().swap(hs_in);
       Bytes().swap(hs_cur);
       Bytes().swap(hs_out);
@@ -348,10 +365,14 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
   switch (m.type) {
     case HandshakeType::new_session_ticket: {
       // RFC 8446 4.6.1: only TLS 1.3 servers send tickets after the handshake (TLS 1.2's
-      // belong inside it). snr does not resume sessions yet: a well-formed ticket is dropped.
+      // belong inside it).
       SNR_ENSURE(mode == Mode::Client && neg.version == Version::TLS13, Err::UNEXPECTED_MESSAGE);
       SNR_TRY_ASSIGN(msg::NewSessionTicket t, msg::parse_new_session_ticket(m.body));
-      (void)t;
+      // A client that did not ask for tickets ignores them.
+      if (!config->data().session_tickets) return {};
+      SNR_TRY_ASSIGN(std::optional<resume::ClientSession> session,
+                     hs::session_from_ticket(neg, config->data(), server_name, t));
+      if (session) SNR_TRY(on_session(*session, t.lifetime));
       return {};
     }
     case HandshakeType::key_update: {
@@ -371,6 +392,18 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
     default:
       return make_error(Err::UNEXPECTED_MESSAGE, "unexpected post-handshake message");
   }
+}
+
+Status ConnectionState::on_session(const resume::ClientSession& session, uint32_t lifetime) {
+  Bytes blob;
+  SNR_TRY(resume::encode_client_session(session, blob));
+  session_out.swap(blob);
+  secure_wipe(blob.data(), blob.size());
+  if (config->data().ticket_cb) {
+    SessionTicket t{session_out, std::chrono::seconds(lifetime)};
+    config->data().ticket_cb(*owner, t);
+  }
+  return {};
 }
 
 Status ConnectionState::on_handshake_record(const record::Record& rec) {

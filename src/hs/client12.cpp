@@ -1,6 +1,7 @@
 // The TLS 1.2 (and 1.0/1.1) client (RFC 5246 7.3): one row per step, in message order.
 #include "hs/alpn.hpp"
 #include "hs/common12.hpp"
+#include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -19,6 +20,7 @@ enum Step : uint8_t {
   kClientFinished,
   kServerCcs,
   kServerFinished,
+  kServerNewTicket,
 };
 
 // Certificate (RFC 5246 7.4.2).
@@ -111,10 +113,27 @@ Result<Outcome> send_client_ccs(Handshake& hs, const InMessage*) {
   return next(kClientFinished);
 }
 
+// In an abbreviated handshake the client's Finished comes last (RFC 5246 7.3).
 Result<Outcome> send_client_finished(Handshake& hs, const InMessage*) {
   msg::Finished fin;
   SNR_TRY_ASSIGN(fin.verify_data, finished12_for(hs, true));
   SNR_TRY(send(hs, fin));
+  if (hs.resumed12) {
+    hs.key_block.reset();
+    // Some servers (OpenSSL) renew the ticket on resumption.
+    if (!hs.new_ticket12.empty()) keep_issued_session12(hs);
+    return done();
+  }
+  return next(hs.ticket12 ? kServerNewTicket : kServerCcs);
+}
+
+// NewSessionTicket (RFC 5077 3.3), promised by the ServerHello's session_ticket.
+Result<Outcome> recv_new_ticket(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::NewSessionTicket12 t, msg::parse_new_session_ticket12(in->body));
+  hs.new_ticket12 = std::move(t.ticket);
+  hs.new_ticket12_hint = t.lifetime_hint;
+  if (!hs.new_ticket12.empty()) hs.out->flags |= flag::WITH_SESSION_TICKET;
+  SNR_TRY(absorb(hs, *in));
   return next(kServerCcs);
 }
 
@@ -125,7 +144,9 @@ Result<Outcome> recv_server_ccs(Handshake& hs, const InMessage*) {
 
 Result<Outcome> recv_server_finished(Handshake& hs, const InMessage* in) {
   SNR_TRY(check_finished12(hs, *in, false));
+  if (hs.resumed12) return next(kClientCcs);
   hs.key_block.reset();
+  keep_issued_session12(hs);
   return done();
 }
 
@@ -141,6 +162,8 @@ constexpr StepRow kSteps[] = {
     {kClientFinished, "CLIENT_FINISHED", 0, send_client_finished},
     {kServerCcs, "SERVER_CHANGE_CIPHER_SPEC", kAcceptsCcs, recv_server_ccs},
     {kServerFinished, "SERVER_FINISHED", accepts(HandshakeType::finished), recv_server_finished},
+    {kServerNewTicket, "SERVER_NEW_SESSION_TICKET", accepts(HandshakeType::new_session_ticket),
+     recv_new_ticket},
 };
 static_assert(rows_in_order(kSteps), "client12 step rows must follow the Step enum");
 
@@ -182,13 +205,22 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
   hs.key_shares.clear();
   hs.out->version = version;
   hs.out->suite = suite;
-  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
-  if (suite->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
+  hs.ticket12 = sh.ext.has(ext::session_ticket);
   hs.io->version_known(wire_version(version));
+  SNR_TRY_ASSIGN(bool resumed, client_resume12(hs, sh, version));
+  hs.session_id = sh.session_id;
+  hs.out->flags |= flag::NEGOTIATED;
+  if (resumed) {
+    hs.out->resumed = true;
+  } else {
+    hs.out->flags |= flag::FULL_HANDSHAKE;
+    if (suite->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
+  }
 
   SNR_TRY(hs.transcript.set_hash(transcript_hash12(version, *suite)));
   SNR_TRY(absorb(hs, in));
   hs.steps = client12_steps();
+  if (resumed) return next(hs.ticket12 ? kServerNewTicket : kServerCcs);
   return next(kServerCert);
 }
 

@@ -5,6 +5,8 @@
 
 #include "hs/alpn.hpp"
 #include "hs/common13.hpp"
+#include "hs/psk13.hpp"
+#include "hs/tickets12.hpp"
 #include "hs/versions.hpp"
 #include "util/error_code.hpp"
 
@@ -106,6 +108,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       e.ec_point_formats = {0};
       e.add(ext::extended_master_secret);
       e.add(ext::renegotiation_info);
+      offer_session12(hs, ch);
     }
     if (hs.offered_tls13) {
       e.add(ext::supported_versions);
@@ -118,6 +121,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       hs.key_shares.clear();
       hs.key_shares.push_back(std::move(share));
     }
+    if (hs.offered_tls13) SNR_TRY(offer_psks(hs, ch));
     hs.offered_ext = e.order;
     hs.first_hello = std::move(ch);
   } else {
@@ -128,9 +132,16 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     if (!hs.cookie.empty()) {
       ch.ext.add(ext::cookie);
       ch.ext.cookie = hs.cookie;
+      // The cookie goes before pre_shared_key, which stays last.
+      if (ch.ext.has(ext::pre_shared_key)) {
+        auto& order = ch.ext.order;
+        order.erase(std::remove(order.begin(), order.end(), ext::pre_shared_key), order.end());
+        order.push_back(ext::pre_shared_key);
+      }
     }
+    retain_psks_for_suite(hs, ch);
   }
-  SNR_TRY(send(hs, *hs.first_hello));
+  SNR_TRY(send_client_hello(hs, *hs.first_hello));
   return next(kServerHello);
 }
 
@@ -224,6 +235,7 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
     SNR_ENSURE(t == ext::supported_versions || t == ext::key_share || t == ext::pre_shared_key,
                Err::ILLEGAL_PARAMETER);
   SNR_TRY(check_solicited(hs, sh.ext));
+  SNR_TRY(accept_server_psk(hs, sh));
   SNR_ENSURE(sh.ext.has(ext::key_share), Err::MISSING_EXTENSION);
   const msg::KeyShareEntry& peer = sh.ext.key_shares.front();
   auto mine = std::find_if(hs.key_shares.begin(), hs.key_shares.end(),
@@ -236,7 +248,14 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   hs.out->version = Version::TLS13;
   hs.out->suite = policy::find_suite(sh.cipher_suite);
   hs.out->group = peer.group;
-  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
+  hs.out->flags |= flag::NEGOTIATED;
+  if (hs.psk) {
+    hs.out->resumed = !hs.psk->external;
+    hs.out->psk_identity = hs.psk->identity;
+    if (hs.psk->state) hs.out->keying_material_expiry = hs.psk->state->keying_material_expiry;
+  } else {
+    hs.out->flags |= flag::FULL_HANDSHAKE;
+  }
   if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
   hs.key_shares.clear();
   hs.io->version_known(msg::version::TLS12);
@@ -259,7 +278,8 @@ Result<Outcome> recv_encrypted_extensions(Handshake& hs, const InMessage* in) {
   SNR_TRY(check_solicited(hs, ee.ext));
   SNR_TRY(accept_alpn(hs, ee.ext));
   SNR_TRY(absorb(hs, *in));
-  return next(kServerCert);
+  // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
+  return next(hs.psk ? kServerFinished : kServerCert);
 }
 
 // CertificateRequest (4.3.2) or Certificate (4.4.2).

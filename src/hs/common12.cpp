@@ -121,6 +121,8 @@ Status derive_keys12(Handshake& hs) {
                  keys::key_block(suite, hs.version, master, hs.client_random, hs.server_random));
   if (hs.settings.key_log) hs.settings.key_log("CLIENT_RANDOM", hs.client_random, master);
   hs.out->master_secret = std::move(master);
+  hs.out->client_random = hs.client_random;
+  hs.out->server_random = hs.server_random;
   return {};
 }
 

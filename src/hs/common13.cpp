@@ -19,7 +19,7 @@ Status maybe_send_ccs(Handshake& hs) {
 Status derive_handshake_secrets(Handshake& hs, ByteView shared_secret) {
   SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
   hs.ks.emplace(hs.transcript.alg());
-  SNR_TRY(hs.ks->early({}));
+  SNR_TRY(hs.ks->early(hs.psk ? hs.psk->secret.view() : ByteView()));
   SNR_TRY(hs.ks->handshake(shared_secret, h.view()));
   log_secret(hs, "CLIENT_HANDSHAKE_TRAFFIC_SECRET", hs.ks->client_handshake_secret());
   log_secret(hs, "SERVER_HANDSHAKE_TRAFFIC_SECRET", hs.ks->server_handshake_secret());

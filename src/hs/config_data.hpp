@@ -1,6 +1,7 @@
 // The contents of a built snr::Config, as the handshake reads them.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -11,9 +12,13 @@
 #include "policy/policy_data.hpp"
 #include "snr/callbacks.hpp"
 #include "snr/cert_chain.hpp"
+#include "snr/enums.hpp"
 
 namespace snr::crypto {
 class DhParams;
+}
+namespace snr::resume {
+class TicketKeyStore;
 }
 
 namespace snr::detail {
@@ -38,6 +43,24 @@ struct ConfigData {
   VerifyHostNameCallback verify_host;
   KeyLogCallback key_log;
   WallClock wall_clock;
+  SerializationVersion serialization_version = SerializationVersion::None;
+
+  // resumption
+  bool session_tickets = false;
+  std::shared_ptr<resume::TicketKeyStore> ticket_keys;  // created with the first key
+  uint16_t ticket_count = 0;                            // TLS 1.3 tickets per handshake (0: unset)
+  bool ticket_count_set = false;
+  bool require_ticket_fs = false;
+  uint64_t session_state_lifetime = 15ull * 3600 * 1'000'000'000;  // ns
+  SessionTicketCallback ticket_cb;
+
+  // Wall-clock now in ns (the injected clock, else the system's).
+  uint64_t now() const {
+    if (wall_clock) return wall_clock();
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  }
 };
 
 }  // namespace snr::detail

@@ -26,7 +26,9 @@
 #include "keys/transcript.hpp"
 #include "msg/messages.hpp"
 #include "policy/registry.hpp"
+#include "resume/session_state.hpp"
 #include "snr/enums.hpp"
+#include "snr/psk.hpp"
 
 namespace snr::hs {
 
@@ -60,6 +62,7 @@ inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;            // TLS 1.3
 inline constexpr uint32_t TLS12_PERFECT_FORWARD_SECRECY = 1 << 4;  // TLS 1.2
 inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;               // TLS 1.3
 inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;                // TLS 1.3
+inline constexpr uint32_t WITH_SESSION_TICKET = 1 << 6;            // TLS 1.2
 inline constexpr uint32_t EARLY_CLIENT_CCS = 1 << 7;               // TLS 1.3
 }  // namespace flag
 
@@ -75,8 +78,20 @@ struct Negotiated {
   const CertificateChain* local_chain = nullptr;
   crypto::Digest exporter_secret;
   crypto::Digest resumption_secret;
-  Bytes alpn;                 // the negotiated application protocol (empty: none)
+  Bytes alpn;            // the negotiated application protocol (empty: none)
+  bool resumed = false;  // a ticket or session id resumed a session
+  Bytes psk_identity;    // TLS 1.3: the PSK identity the handshake used
+  // TLS 1.3: when the keying material behind this connection's resumption secret expires
+  // (a resumption chain cannot outlive its first full handshake by more than a week).
+  uint64_t keying_material_expiry = 0;
+  // Client: a session the server issued during the handshake (TLS 1.2), for the driver to
+  // hand to the application.
+  std::optional<resume::ClientSession> issued_session;
   SecureBytes master_secret;  // TLS 1.2 and older
+  // TLS 1.2 and older: the hello randoms, with which connection serialization re-derives the
+  // key block from master_secret.
+  std::array<uint8_t, 32> client_random{};
+  std::array<uint8_t, 32> server_random{};
   bool extended_master_secret = false;
 };
 
@@ -136,6 +151,10 @@ struct Settings {
   // re-serialized) instead of building its own; the provider must yield the private key of
   // its first key share.
   Bytes client_hello_override;
+  // Client: the session to resume (Connection::set_session_ticket), or null.
+  const resume::ClientSession* session = nullptr;
+  // External PSKs (Connection::append_psk): client: offered in order; server: accepted.
+  std::span<const Psk> external_psks;
   // Test seam: the highest version a client offers (tests of TLS 1.0/1.1 with policies that
   // also allow TLS 1.2).
   Version version_cap = Version::TLS13;
@@ -168,6 +187,20 @@ struct Handshake {
   std::optional<msg::ClientHello> first_hello;  // kept across HelloRetryRequest
   const detail::CertifiedKey* cert = nullptr;
 
+  // TLS 1.3 PSKs: client: the ones offered, in order; both: the one in use.
+  struct Psk {
+    Bytes identity;
+    uint32_t obfuscated_age = 0;
+    SecureBytes secret;
+    crypto::HashAlg hash = crypto::HashAlg::SHA256;
+    bool external = false;
+    std::optional<resume::SessionState> state;  // resumption: what the ticket held
+  };
+  std::vector<Psk> offered_psks;
+  std::optional<Psk> psk;
+  uint16_t psk_index = 0;  // server: the chosen identity's index
+  bool psk_dhe = true;     // psk_dhe_ke (with a key share) rather than psk_ke
+
   // TLS 1.2 and older
   Version version = Version::Unknown;
   bool offered_tls13 = false;   // client: whether supported_versions offered TLS 1.3
@@ -178,6 +211,10 @@ struct Handshake {
   Bytes kx_public;  // client: our ECDHE/DHE public value, or the encrypted RSA premaster
   std::optional<crypto::DhKey> dh_key;  // server: its DHE key until ClientKeyExchange
   bool secure_renegotiation = false;    // server: the client signalled RFC 5746 support
+  bool resumed12 = false;               // an abbreviated handshake (RFC 5246 7.3)
+  bool ticket12 = false;                // a NewSessionTicket follows (the ServerHello said so)
+  Bytes new_ticket12;                   // client: the ticket received
+  uint32_t new_ticket12_hint = 0;
 
   const StepRow& row() const;
   std::string_view step_name() const { return row().name; }

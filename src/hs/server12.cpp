@@ -3,6 +3,7 @@
 
 #include "hs/alpn.hpp"
 #include "hs/common12.hpp"
+#include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -21,6 +22,7 @@ enum Step : uint8_t {
   kClientFinished,
   kServerCcs,
   kServerFinished,
+  kServerNewTicket,
 };
 
 // ServerHello (RFC 5246 7.4.1.3), with RFC 8446 4.1.3's downgrade sentinel.
@@ -43,7 +45,17 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     sh.ext.ec_point_formats = {0};
   }
   select_alpn(hs, *hs.first_hello, sh.ext);
+  if (hs.resumed12) {
+    // RFC 5077 3.4: the client's session id comes back to say "resumed".
+    sh.session_id = hs.session_id;
+  } else if (hs.ticket12) {
+    sh.ext.add(ext::session_ticket);
+  }
   SNR_TRY(send(hs, sh));
+  if (hs.resumed12) {
+    SNR_TRY(derive_resumed_keys12(hs));
+    return next(kServerCcs);
+  }
   return next(kServerCert);
 }
 
@@ -114,6 +126,16 @@ Result<Outcome> recv_client_ccs(Handshake& hs, const InMessage*) {
 
 Result<Outcome> recv_client_finished(Handshake& hs, const InMessage* in) {
   SNR_TRY(check_finished12(hs, *in, true));
+  // An abbreviated handshake ends with the client's Finished (RFC 5246 7.3).
+  if (hs.resumed12) {
+    hs.key_block.reset();
+    return done();
+  }
+  return next(hs.ticket12 ? kServerNewTicket : kServerCcs);
+}
+
+Result<Outcome> send_new_ticket(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_ticket12(hs));
   return next(kServerCcs);
 }
 
@@ -127,8 +149,9 @@ Result<Outcome> send_server_finished(Handshake& hs, const InMessage*) {
   msg::Finished fin;
   SNR_TRY_ASSIGN(fin.verify_data, finished12_for(hs, false));
   SNR_TRY(send(hs, fin));
-  hs.key_block.reset();
   hs.first_hello.reset();
+  if (hs.resumed12) return next(kClientCcs);
+  hs.key_block.reset();
   return done();
 }
 
@@ -142,6 +165,7 @@ constexpr StepRow kSteps[] = {
     {kClientFinished, "CLIENT_FINISHED", accepts(HandshakeType::finished), recv_client_finished},
     {kServerCcs, "SERVER_CHANGE_CIPHER_SPEC", 0, send_server_ccs},
     {kServerFinished, "SERVER_FINISHED", 0, send_server_finished},
+    {kServerNewTicket, "SERVER_NEW_SESSION_TICKET", 0, send_new_ticket},
 };
 static_assert(rows_in_order(kSteps), "server12 step rows must follow the Step enum");
 
@@ -197,6 +221,20 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   hs.secure_renegotiation =
       ch.ext.has(ext::renegotiation_info) || contains(ch.cipher_suites, 0x00FF);
   hs.ems = ch.ext.has(ext::extended_master_secret);
+  hs.out->version = version;
+  hs.out->server_name = ch.ext.server_name;
+  hs.io->version_known(wire_version(version));
+  SNR_TRY_ASSIGN(bool resumed, server_resume12(hs, ch, version));
+  if (resumed) {
+    hs.out->flags |= flag::NEGOTIATED;
+    hs.out->resumed = true;
+    SNR_TRY(hs.transcript.set_hash(transcript_hash12(version, *hs.out->suite)));
+    SNR_TRY(absorb(hs, in));
+    hs.first_hello = std::move(ch);
+    hs.steps = server12_steps();
+    return next(kServerHello);
+  }
+  hs.ticket12 = will_issue_ticket12(hs, ch);
 
   const uint16_t group = choose_group12(hs, ch);
   const policy::CipherSuite* chosen = nullptr;
@@ -209,13 +247,10 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   }
   SNR_ENSURE(chosen != nullptr, Err::CIPHER_NOT_SUPPORTED);
 
-  hs.out->version = version;
   hs.out->suite = chosen;
-  hs.out->server_name = ch.ext.server_name;
   hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
   if (chosen->kx == policy::KeyExchange::ECDHE) hs.out->group = group;
   if (chosen->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
-  hs.io->version_known(wire_version(version));
 
   SNR_TRY(hs.transcript.set_hash(transcript_hash12(version, *chosen)));
   SNR_TRY(absorb(hs, in));

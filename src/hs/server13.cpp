@@ -3,6 +3,7 @@
 
 #include "hs/alpn.hpp"
 #include "hs/common13.hpp"
+#include "hs/psk13.hpp"
 #include "hs/versions.hpp"
 #include "util/error_code.hpp"
 
@@ -22,6 +23,7 @@ enum Step : uint8_t {
   kServerCertVerify,
   kServerFinished,
   kClientFinished,
+  kNewSessionTicket,
 };
 
 // What the server settled from a ClientHello.
@@ -53,21 +55,26 @@ Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
   // RFC 8446 4.1.2: legacy_compression_methods "MUST contain exactly one byte, set to zero".
   SNR_ENSURE(ch.compression_methods.size() == 1 && ch.compression_methods[0] == 0,
              Err::COMPRESSION);
+  SNR_TRY(select_psk(hs, ch));
   // RFC 8446 9.2: without a PSK, signature_algorithms, supported_groups and key_share are
-  // mandatory ("missing_extension").
-  SNR_ENSURE(e.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
-  SNR_ENSURE(e.has(ext::supported_groups) && e.has(ext::key_share), Err::MISSING_EXTENSION);
-  SNR_TRY(check_key_shares(ch));
+  // mandatory ("missing_extension"); psk_dhe_ke needs the last two.
+  const bool dhe = !hs.psk || hs.psk_dhe;
+  SNR_ENSURE(hs.psk || e.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
+  SNR_ENSURE(!dhe || (e.has(ext::supported_groups) && e.has(ext::key_share)),
+             Err::MISSING_EXTENSION);
+  if (e.has(ext::key_share)) SNR_TRY(check_key_shares(ch));
 
   Choice c;
   for (uint16_t id : hs.settings.policy->cipher_suites) {
     const policy::CipherSuite* s = policy::find_suite(id);
+    if (hs.psk && s && s->hash != hs.psk->hash) continue;
     if (s && s->implemented && s->is_tls13() && contains(ch.cipher_suites, id)) {
       c.suite = s;
       break;
     }
   }
   SNR_ENSURE(c.suite != nullptr, Err::CIPHER_NOT_SUPPORTED);
+  if (!dhe) return c;
 
   // The best mutual group that already has a share; else the best mutual group (HRR).
   for (uint16_t g : hs.settings.policy->curves) {
@@ -82,6 +89,7 @@ Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
     }
   }
   SNR_ENSURE(c.group != 0, Err::NO_SUPPORTED_GROUP);
+  if (hs.psk) return c;
 
   SNR_ENSURE(hs.cert != nullptr, Err::NO_CERTIFICATE);
   SNR_TRY_ASSIGN(c.scheme, choose_signature_scheme(hs, e.signature_algorithms, hs.cert->key_type));
@@ -131,12 +139,18 @@ Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
   hs.client_random = ch.random;
   hs.session_id = ch.session_id;
   SNR_TRY(accept_hello(hs, c, ch));
+  SNR_TRY(verify_binder(hs, *in, ch));
   SNR_TRY(absorb(hs, *in));
   hs.first_hello = std::move(ch);
-  if (c.share == nullptr) return next(kHelloRetry);
+  const bool dhe = !hs.psk || hs.psk_dhe;
+  if (dhe && c.share == nullptr) return next(kHelloRetry);
   hs.key_shares.clear();
-  // Keep the chosen peer share: the next step derives with it.
-  hs.first_hello->ext.key_shares = {*c.share};
+  // Keep the chosen peer share (none for psk_ke): the next step derives with it.
+  if (dhe) {
+    hs.first_hello->ext.key_shares = {*c.share};
+  } else {
+    hs.first_hello->ext.key_shares.clear();
+  }
   return next(kServerHello);
 }
 
@@ -176,6 +190,7 @@ Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
   // The retried hello must lead to the same suite and group.
   SNR_ENSURE(c.suite == hs.out->suite && c.share != nullptr, Err::ILLEGAL_PARAMETER);
   SNR_TRY(accept_hello(hs, c, ch));
+  SNR_TRY(verify_binder(hs, *in, ch));
   SNR_TRY(absorb(hs, *in));
   ch.ext.key_shares = {*c.share};
   hs.first_hello = std::move(ch);
@@ -185,24 +200,40 @@ Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
 // ServerHello (RFC 8446 4.1.3).
 Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   crypto::Provider& p = *hs.settings.provider;
-  const msg::KeyShareEntry& peer = hs.first_hello->ext.key_shares.front();
-  SNR_TRY_ASSIGN(crypto::KeyShare mine, p.generate_key_share(hs.out->group));
-  SNR_TRY_ASSIGN(SecureBytes shared, mine.derive(peer.key_exchange));
-
   msg::ServerHello sh;
   SNR_TRY(p.random(sh.random));
   hs.server_random = sh.random;
   sh.session_id = hs.session_id;
   sh.cipher_suite = hs.out->suite->iana;
-  sh.ext.add(ext::key_share);
-  sh.ext.key_shares = {
-      msg::KeyShareEntry{mine.group(), Bytes(mine.public_key().begin(), mine.public_key().end())}};
+  SecureBytes shared;  // stays empty for psk_ke
+  if (!hs.first_hello->ext.key_shares.empty()) {
+    const msg::KeyShareEntry& peer = hs.first_hello->ext.key_shares.front();
+    SNR_TRY_ASSIGN(crypto::KeyShare mine, p.generate_key_share(hs.out->group));
+    SNR_TRY_ASSIGN(shared, mine.derive(peer.key_exchange));
+    sh.ext.add(ext::key_share);
+    sh.ext.key_shares = {msg::KeyShareEntry{
+        mine.group(), Bytes(mine.public_key().begin(), mine.public_key().end())}};
+  } else {
+    hs.out->group = 0;
+  }
   sh.ext.add(ext::supported_versions);
   sh.ext.selected_version = msg::version::TLS13;
+  if (hs.psk) {
+    sh.ext.add(ext::pre_shared_key);
+    sh.ext.psk_selected_identity = hs.psk_index;
+  }
   SNR_TRY(send(hs, sh));
 
   hs.out->version = Version::TLS13;
-  hs.out->flags |= flag::NEGOTIATED | flag::FULL_HANDSHAKE;
+  hs.out->flags |= flag::NEGOTIATED;
+  if (hs.psk) {
+    hs.out->resumed = !hs.psk->external;
+    hs.out->psk_identity = hs.psk->identity;
+    if (hs.psk->state) hs.out->keying_material_expiry = hs.psk->state->keying_material_expiry;
+  } else {
+    hs.out->flags |= flag::FULL_HANDSHAKE;
+    hs.out->keying_material_expiry = hs.settings.config->now() + kKeyingMaterialLifetime;
+  }
   if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
   hs.io->version_known(msg::version::TLS12);
   SNR_TRY(maybe_send_ccs(hs));
@@ -217,7 +248,8 @@ Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   select_alpn(hs, *hs.first_hello, ee.ext);
   hs.first_hello.reset();
   SNR_TRY(send(hs, ee));
-  return next(kServerCert);
+  // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
+  return next(hs.psk ? kServerFinished : kServerCert);
 }
 
 Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
@@ -250,6 +282,12 @@ Result<Outcome> recv_client_finished(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
   SNR_TRY(hs.ks->resumption(h.view()));
   hs.out->resumption_secret = hs.ks->resumption_master_secret();
+  return next(kNewSessionTicket);
+}
+
+// NewSessionTickets (RFC 8446 4.6.1) right after the handshake, as s2n sends them.
+Result<Outcome> send_new_session_tickets(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_tickets(hs));
   return done();
 }
 
@@ -263,6 +301,7 @@ constexpr StepRow kSteps[] = {
     {kServerCertVerify, "SERVER_CERT_VERIFY", 0, send_server_cert_verify},
     {kServerFinished, "SERVER_FINISHED", 0, send_server_finished},
     {kClientFinished, "CLIENT_FINISHED", accepts(HandshakeType::finished), recv_client_finished},
+    {kNewSessionTicket, "SERVER_NEW_SESSION_TICKET", 0, send_new_session_tickets},
 };
 
 static_assert(rows_in_order(kSteps), "server13 step rows must follow the Step enum");

@@ -64,9 +64,36 @@ Result<crypto::Digest> derived(crypto::HashAlg alg, const crypto::Digest& secret
 }
 }  // namespace
 
+Result<crypto::Digest> resumption_psk(crypto::HashAlg alg, ByteView resumption_master_secret,
+                                      ByteView ticket_nonce) {
+  crypto::Digest d;
+  d.len = crypto::hash_size(alg);
+  SNR_TRY(hkdf_expand_label(alg, resumption_master_secret, "resumption", ticket_nonce,
+                            MutByteView(d.bytes.data(), d.len)));
+  return d;
+}
+
+Result<crypto::Digest> KeySchedule::binder_key(bool external) const {
+  SNR_TRY_ASSIGN(crypto::Digest empty_hash, crypto::hash_once(alg_, {}));
+  return derive_secret(alg_, early_.view(), external ? "ext binder" : "res binder",
+                       empty_hash.view());
+}
+
+Result<crypto::Digest> KeySchedule::binder(bool external, ByteView truncated_hello_hash) const {
+  SNR_TRY_ASSIGN(crypto::Digest key, binder_key(external));
+  return finished_verify_data(alg_, key.view(), truncated_hello_hash);
+}
+
+Result<crypto::Digest> KeySchedule::client_early_traffic_secret(ByteView hello_hash) const {
+  return derive_secret(alg_, early_.view(), "c e traffic", hello_hash);
+}
+
 Status KeySchedule::handshake(ByteView dhe, ByteView hello_hash) {
   if (early_.len == 0) SNR_TRY(early({}));
   SNR_TRY_ASSIGN(crypto::Digest salt, derived(alg_, early_));
+  // psk_ke: "If a given secret is not available, then the 0-value ... is used" (7.1).
+  uint8_t zeros[crypto::kMaxHashSize] = {};
+  if (dhe.empty()) dhe = ByteView(zeros, crypto::hash_size(alg_));
   SNR_TRY_ASSIGN(hs_, crypto::hkdf_extract(alg_, salt.view(), dhe));
   SNR_TRY_ASSIGN(c_hs_, derive_secret(alg_, hs_.view(), "c hs traffic", hello_hash));
   SNR_TRY_ASSIGN(s_hs_, derive_secret(alg_, hs_.view(), "s hs traffic", hello_hash));

@@ -33,6 +33,11 @@ Result<crypto::Digest> next_traffic_secret(crypto::HashAlg alg, ByteView secret)
 Result<crypto::Digest> finished_verify_data(crypto::HashAlg alg, ByteView base_key,
                                             ByteView transcript_hash);
 
+// The PSK a NewSessionTicket stands for (RFC 8446 4.6.1):
+// HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length).
+Result<crypto::Digest> resumption_psk(crypto::HashAlg alg, ByteView resumption_master_secret,
+                                      ByteView ticket_nonce);
+
 class KeySchedule {
  public:
   explicit KeySchedule(crypto::HashAlg alg) : alg_(alg) {}
@@ -40,7 +45,14 @@ class KeySchedule {
 
   // Early Secret = HKDF-Extract(0, PSK or zeros).
   Status early(ByteView psk);
-  // Handshake Secret from the (EC)DHE secret; traffic secrets from hash(CH..SH).
+  // After early(): the PSK binder key (RFC 8446 7.1; "ext binder" for external PSKs, "res
+  // binder" for resumption) and the binder value over a truncated-ClientHello transcript hash.
+  Result<crypto::Digest> binder_key(bool external) const;
+  Result<crypto::Digest> binder(bool external, ByteView truncated_hello_hash) const;
+  // After early(): client_early_traffic_secret from hash(ClientHello).
+  Result<crypto::Digest> client_early_traffic_secret(ByteView hello_hash) const;
+  // Handshake Secret from the (EC)DHE secret (empty: psk_ke, no (EC)DHE); traffic secrets from
+  // hash(CH..SH).
   Status handshake(ByteView dhe, ByteView hello_hash);
   // Master Secret; application traffic and exporter secrets from hash(CH..server Finished).
   Status master(ByteView server_finished_hash);

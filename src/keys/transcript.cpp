@@ -25,6 +25,19 @@ Result<crypto::Digest> Transcript::current() const {
   return hash_->peek();
 }
 
+Result<crypto::Digest> Transcript::current_with(crypto::HashAlg alg, ByteView extra) const {
+  if (hash_) {
+    SNR_ENSURE(hash_->alg() == alg, Err::INTERNAL);
+    crypto::Hash h = *hash_;
+    SNR_TRY(h.update(extra));
+    return h.peek();
+  }
+  SNR_TRY_ASSIGN(crypto::Hash h, crypto::Hash::create(alg));
+  SNR_TRY(h.update(pending_));
+  SNR_TRY(h.update(extra));
+  return h.peek();
+}
+
 Status Transcript::replace_with_message_hash() {
   SNR_TRY_ASSIGN(crypto::Digest ch1, current());
   SNR_TRY_ASSIGN(crypto::Hash h, crypto::Hash::create(hash_->alg()));

@@ -18,6 +18,9 @@ class Transcript {
   crypto::HashAlg alg() const { return hash_->alg(); }
   // Hash of all messages so far (set_hash must have been called).
   Result<crypto::Digest> current() const;
+  // Hash of all messages so far followed by `extra`, without adding it (PSK binders hash a
+  // truncated ClientHello). Before set_hash, `alg` names the hash to use.
+  Result<crypto::Digest> current_with(crypto::HashAlg alg, ByteView extra) const;
   // RFC 8446 4.4.1: after a HelloRetryRequest, ClientHello1 is replaced by message_hash.
   // Call after ClientHello1 was added and the hash is set, before adding the HRR.
   Status replace_with_message_hash();

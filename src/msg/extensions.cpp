@@ -23,6 +23,7 @@ constexpr uint8_t kSH = bit(Where::ServerHello);
 constexpr uint8_t kHRR = bit(Where::HelloRetryRequest);
 constexpr uint8_t kEE = bit(Where::EncryptedExtensions);
 constexpr uint8_t kCR = bit(Where::CertificateRequest);
+constexpr uint8_t kNST = bit(Where::NewSessionTicket);
 constexpr uint8_t kAnywhere = 0x7f;
 
 // Hostile input must stay bounded: no real peer sends anywhere near this many.
@@ -255,6 +256,83 @@ bool write_record_size_limit(const Extensions& e, Where, wire::Writer& w) {
   return true;
 }
 
+// RFC 8446 4.2.11. ClientHello: OfferedPsks (identities<7..2^16-1>, binders<33..2^16-1>,
+// one binder per identity); ServerHello: the selected index.
+Status parse_pre_shared_key(wire::Reader& r, Where where, Extensions& e) {
+  if (where == Where::ServerHello) {
+    if (!r.u16(e.psk_selected_identity)) return decode_error("pre_shared_key selected_identity");
+    return {};
+  }
+  wire::Reader ids, binders;
+  if (!r.prefixed<2>(ids) || ids.empty()) return decode_error("psk identities");
+  e.psk_identities.clear();
+  while (!ids.empty()) {
+    PskIdentity id;
+    ByteView name;
+    if (!ids.prefixed_bytes<2>(name) || name.empty() || !ids.u32(id.obfuscated_ticket_age))
+      return decode_error("psk identity");
+    id.identity.assign(name.begin(), name.end());
+    e.psk_identities.push_back(std::move(id));
+  }
+  if (!r.prefixed<2>(binders) || binders.empty()) return decode_error("psk binders");
+  e.psk_binders.clear();
+  while (!binders.empty()) {
+    ByteView b;
+    // PskBinderEntry<32..255>
+    if (!binders.prefixed_bytes<1>(b) || b.size() < 32) return decode_error("psk binder");
+    e.psk_binders.emplace_back(b.begin(), b.end());
+  }
+  // "Clients MUST NOT ... [and servers] MUST validate ... The number of binders must match."
+  if (e.psk_binders.size() != e.psk_identities.size())
+    return make_error(Err::ILLEGAL_PARAMETER, "psk identities and binders differ in number");
+  return {};
+}
+
+bool write_pre_shared_key(const Extensions& e, Where where, wire::Writer& w) {
+  if (where == Where::ServerHello) {
+    w.u16(e.psk_selected_identity);
+    return true;
+  }
+  if (e.psk_identities.empty() || e.psk_identities.size() != e.psk_binders.size()) return false;
+  w.prefixed<2>([&](wire::Writer& l) {
+    for (const PskIdentity& id : e.psk_identities) {
+      l.prefixed_bytes<2>(id.identity);
+      l.u32(id.obfuscated_ticket_age);
+    }
+  });
+  w.prefixed<2>([&](wire::Writer& l) {
+    for (const Bytes& b : e.psk_binders) l.prefixed_bytes<1>(b);
+  });
+  return true;
+}
+
+// RFC 8446 4.2.10: empty, except max_early_data_size in NewSessionTicket.
+Status parse_early_data(wire::Reader& r, Where where, Extensions& e) {
+  if (where == Where::NewSessionTicket && !r.u32(e.max_early_data_size))
+    return decode_error("early_data max_early_data_size");
+  return {};
+}
+
+bool write_early_data(const Extensions& e, Where where, wire::Writer& w) {
+  if (where == Where::NewSessionTicket) w.u32(e.max_early_data_size);
+  return true;
+}
+
+// RFC 5077 3.2: the ClientHello's data is the ticket (possibly empty); the ServerHello's is
+// empty.
+Status parse_session_ticket(wire::Reader& r, Where where, Extensions& e) {
+  ByteView v;
+  if (!r.bytes(r.remaining(), v)) return decode_error("session_ticket");
+  if (where != Where::ClientHello && !v.empty()) return decode_error("session_ticket ack");
+  e.session_ticket.assign(v.begin(), v.end());
+  return {};
+}
+
+bool write_session_ticket(const Extensions& e, Where where, wire::Writer& w) {
+  if (where == Where::ClientHello) w.bytes(e.session_ticket);
+  return true;
+}
+
 // Rows with no parse function are recognized but carried raw, allowed anywhere, until some
 // feature interprets them; they still count for the duplicate check.
 constexpr std::array<ExtRule, 25> kRules = {{
@@ -278,13 +356,13 @@ constexpr std::array<ExtRule, 25> kRules = {{
     {ext::renegotiation_info, kCH | kSH, parse_renegotiation_info, write_renegotiation_info, 0},
     {ext::record_size_limit, kCH | kEE, parse_record_size_limit, write_record_size_limit, 0},
     {ext::extended_master_secret, kAnywhere, nullptr, nullptr, 0},
-    {ext::session_ticket, kAnywhere, nullptr, nullptr, 0},
+    {ext::session_ticket, kCH | kSH, parse_session_ticket, write_session_ticket, 0},
     {ext::status_request, kAnywhere, nullptr, nullptr, 0},
     // RFC 8446 4.2.11: "The pre_shared_key extension MUST be the last extension in the
     // ClientHello ... Servers MUST check that it is the last extension and otherwise fail the
     // handshake with an illegal_parameter alert."
-    {ext::pre_shared_key, kAnywhere, nullptr, nullptr, kCH},
-    {ext::early_data, kAnywhere, nullptr, nullptr, 0},
+    {ext::pre_shared_key, kCH | kSH, parse_pre_shared_key, write_pre_shared_key, kCH},
+    {ext::early_data, kCH | kEE | kNST, parse_early_data, write_early_data, 0},
     {ext::signed_certificate_timestamp, kAnywhere, nullptr, nullptr, 0},
     {ext::padding, kAnywhere, nullptr, nullptr, 0},
     {ext::post_handshake_auth, kAnywhere, nullptr, nullptr, 0},
@@ -325,6 +403,13 @@ const RawExtension* find_raw(const Extensions& e, uint16_t type) {
 }
 
 }  // namespace
+
+size_t psk_binders_size(const Extensions& ext) {
+  if (ext.psk_binders.empty()) return 0;
+  size_t n = 2;
+  for (const Bytes& b : ext.psk_binders) n += 1 + b.size();
+  return n;
+}
 
 bool Extensions::has(uint16_t type) const {
   return std::find(order.begin(), order.end(), type) != order.end();

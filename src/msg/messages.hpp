@@ -25,6 +25,13 @@ struct KeyShareEntry {
   bool operator==(const KeyShareEntry&) const = default;
 };
 
+// One offered PSK identity (RFC 8446 4.2.11).
+struct PskIdentity {
+  Bytes identity;
+  uint32_t obfuscated_ticket_age = 0;
+  bool operator==(const PskIdentity&) const = default;
+};
+
 struct RawExtension {
   uint16_t type = 0;
   Bytes data;
@@ -72,6 +79,17 @@ struct Extensions {
   Bytes renegotiation_info;
   // record_size_limit (RFC 8449)
   uint16_t record_size_limit = 0;
+  // pre_shared_key (RFC 8446 4.2.11). ClientHello: identities and their binders (same count);
+  // ServerHello: the selected identity's index.
+  std::vector<PskIdentity> psk_identities;
+  std::vector<Bytes> psk_binders;
+  uint16_t psk_selected_identity = 0;
+  // early_data (RFC 8446 4.2.10): empty in ClientHello and EncryptedExtensions; in
+  // NewSessionTicket the server's max_early_data_size.
+  uint32_t max_early_data_size = 0;
+  // session_ticket (RFC 5077 3.2): the client's ticket (empty to ask for one); the server's
+  // acknowledgement is empty.
+  Bytes session_ticket;
   // Extensions carried but not interpreted (unknown types; also kept for inspection).
   std::vector<RawExtension> unknown;
 };
@@ -147,6 +165,10 @@ Result<CertificateVerify> parse_certificate_verify(ByteView body);
 Result<Finished> parse_finished(ByteView body);
 Result<NewSessionTicket> parse_new_session_ticket(ByteView body);
 Result<KeyUpdate> parse_key_update(ByteView body);
+
+// The size of the ClientHello's PSK binders list, length prefix included: what a binder's
+// transcript leaves off the end of the ClientHello (RFC 8446 4.2.11.2). 0 without binders.
+size_t psk_binders_size(const Extensions& ext);
 
 // Parses an extension block (the u16-length-prefixed list) for message `where`.
 Status parse_extensions(ByteView block, Where where, Extensions& out);

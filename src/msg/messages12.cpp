@@ -157,6 +157,24 @@ Status serialize(const ServerKeyExchange& m, Bytes& out) {
   });
 }
 
+Result<NewSessionTicket12> parse_new_session_ticket12(ByteView body) {
+  wire::Reader r(body);
+  NewSessionTicket12 m;
+  ByteView ticket;
+  if (!r.u32(m.lifetime_hint) || !r.prefixed_bytes<2>(ticket) || !r.empty())
+    return decode_error("NewSessionTicket");
+  m.ticket.assign(ticket.begin(), ticket.end());
+  return m;
+}
+
+Status serialize(const NewSessionTicket12& m, Bytes& out) {
+  return write_message(HandshakeType::new_session_ticket, out, [&](wire::Writer& w) {
+    w.u32(m.lifetime_hint);
+    w.prefixed_bytes<2>(m.ticket);
+    return true;
+  });
+}
+
 Status serialize_server_hello_done(Bytes& out) {
   return write_message(HandshakeType::server_hello_done, out, [](wire::Writer&) { return true; });
 }

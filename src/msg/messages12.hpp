@@ -43,13 +43,22 @@ struct ClientKeyExchange {
   Bytes exchange;
 };
 
+// NewSessionTicket (RFC 5077 3.3): u32 lifetime hint, ticket<0..2^16-1>.
+struct NewSessionTicket12 {
+  uint32_t lifetime_hint = 0;
+  Bytes ticket;
+};
+
 // with_scheme: TLS 1.2 carries the SignatureAndHashAlgorithm; TLS 1.0/1.1 do not.
 Result<Certificate12> parse_certificate12(ByteView body);
 Result<ServerKeyExchange> parse_server_key_exchange(ByteView body, KxKind kind, bool with_scheme);
 Status parse_server_hello_done(ByteView body);  // must be empty
 Result<ClientKeyExchange> parse_client_key_exchange(ByteView body, KxKind kind);
 
+Result<NewSessionTicket12> parse_new_session_ticket12(ByteView body);
+
 Status serialize(const Certificate12& m, Bytes& out);
+Status serialize(const NewSessionTicket12& m, Bytes& out);
 Status serialize(const ServerKeyExchange& m, Bytes& out);
 Status serialize_server_hello_done(Bytes& out);
 Status serialize(const ClientKeyExchange& m, Bytes& out);

@@ -34,6 +34,11 @@ class Protection {
   // TLS 1.3 hides the real type inside; the outer type is always application_data.
   virtual bool inner_type() const = 0;
 
+  // What connection serialization saves besides the sequence number: the current TLS 1.3
+  // traffic secret, and the TLS 1.0 CBC chained IV (the last cipher block); empty otherwise.
+  virtual ByteView traffic_secret() const { return {}; }
+  virtual ByteView implicit_iv() const { return {}; }
+
   uint64_t sequence() const { return seq_; }
   // Restores a sequence number (connection deserialization; tests of the wrap limit).
   void set_sequence(uint64_t seq) { seq_ = seq; }

@@ -197,6 +197,7 @@ class Cbc12 final : public Protection {
   }
   size_t max_ciphertext() const override { return kMaxCiphertext12; }
   bool inner_type() const override { return false; }
+  ByteView implicit_iv() const override { return chained_ ? ByteView(chain_iv_) : ByteView(); }
 
  private:
   size_t iv_size() const { return chained_ ? 0 : kBlock; }

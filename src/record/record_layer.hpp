@@ -40,6 +40,7 @@ class Protection13 final : public Protection {
   size_t max_overhead() const override { return kOverhead; }
   size_t max_ciphertext() const override { return kMaxCiphertext13; }
   bool inner_type() const override { return true; }
+  ByteView traffic_secret() const override { return secret_.view(); }
 
  private:
   Protection13(crypto::Aead aead, crypto::HashAlg hash) : aead_(std::move(aead)), hash_(hash) {}
@@ -89,9 +90,12 @@ class RecordLayer {
   void set_write_protection(std::unique_ptr<Protection> p) { write_ = std::move(p); }
   Protection* read_protection() { return read_.get(); }
   Protection* write_protection() { return write_.get(); }
+  const Protection* read_protection() const { return read_.get(); }
+  const Protection* write_protection() const { return write_.get(); }
   // legacy_record_version of outgoing records (0x0301 for the first ClientHello).
   void set_record_version(uint16_t v) { record_version_ = v; }
   void set_max_fragment(size_t n) { max_fragment_ = n; }
+  size_t max_fragment() const { return max_fragment_; }
 
  private:
   // Raw input: allocated for the record arriving (not zero-filled), dropped when idle.

@@ -340,6 +340,7 @@ run_line_client() {
   : >"$err"
   case_log "$name stdout" "$out"
   case_log "$name stderr" "$err"
+  rm -f "$fifo"
   mkfifo "$fifo"
   timeout "$PEER_TIMEOUT" "$@" <"$fifo" >"$out" 2>"$err" &
   local pid=$! fd

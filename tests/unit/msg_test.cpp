@@ -303,6 +303,11 @@ void expect_same(const Extensions& a, const Extensions& b) {
   EXPECT_EQ(a.ec_point_formats, b.ec_point_formats);
   EXPECT_EQ(a.renegotiation_info, b.renegotiation_info);
   EXPECT_EQ(a.record_size_limit, b.record_size_limit);
+  EXPECT_EQ(a.psk_identities, b.psk_identities);
+  EXPECT_EQ(a.psk_binders, b.psk_binders);
+  EXPECT_EQ(a.psk_selected_identity, b.psk_selected_identity);
+  EXPECT_EQ(a.max_early_data_size, b.max_early_data_size);
+  EXPECT_EQ(a.session_ticket, b.session_ticket);
   EXPECT_EQ(a.unknown, b.unknown);
 }
 
@@ -343,9 +348,10 @@ TEST(MsgRfc8448, ClientHello) {
   EXPECT_EQ(e.signature_algorithms, kRfcSigAlgs);
   EXPECT_EQ(e.psk_key_exchange_modes, std::vector<uint8_t>{1});
   EXPECT_EQ(e.record_size_limit, 0x4001);
-  // session_ticket is carried but not interpreted.
-  ASSERT_EQ(e.unknown.size(), 1u);
-  EXPECT_EQ(e.unknown[0], (RawExtension{ext::session_ticket, {}}));
+  // session_ticket: present and empty (the client asks for a TLS 1.2 ticket).
+  EXPECT_TRUE(e.has(ext::session_ticket));
+  EXPECT_TRUE(e.session_ticket.empty());
+  EXPECT_TRUE(e.unknown.empty());
   EXPECT_TRUE(e.has(ext::key_share));
   EXPECT_FALSE(e.has(ext::cookie));
 
@@ -432,8 +438,7 @@ TEST(MsgRfc8448, NewSessionTicket) {
   EXPECT_EQ(nst->ticket[0], 0x2c);
   // early_data carries max_early_data_size = 0x400 in a NewSessionTicket.
   EXPECT_EQ(nst->ext.order, std::vector<uint16_t>{ext::early_data});
-  ASSERT_NE(raw(nst->ext, ext::early_data), nullptr);
-  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, from_hex("00000400"));
+  EXPECT_EQ(nst->ext.max_early_data_size, 0x400u);
   EXPECT_EQ(serialized(*nst), msg);
 }
 
@@ -526,12 +531,20 @@ TEST(MsgRfc8448, PskClientHelloAndCompatMode) {
   ASSERT_TRUE(succeeds(ch));
   EXPECT_EQ(ch->ext.order.back(), ext::pre_shared_key);
   EXPECT_TRUE(ch->ext.has(ext::early_data));
-  ASSERT_NE(raw(ch->ext, ext::pre_shared_key), nullptr);
+  // One identity (the ticket of section 3's NewSessionTicket) and its 32-byte binder; the
+  // binders take the last 35 bytes of the message.
+  ASSERT_EQ(ch->ext.psk_identities.size(), 1u);
+  EXPECT_EQ(ch->ext.psk_identities[0].identity.size(), 0xb2u);
+  // The ticket's age_add (0xfad6aac5) plus the client's view of its age (6 ms).
+  EXPECT_EQ(ch->ext.psk_identities[0].obfuscated_ticket_age, 0xfad6aacbu);
+  ASSERT_EQ(ch->ext.psk_binders.size(), 1u);
+  EXPECT_EQ(ch->ext.psk_binders[0].size(), 32u);
+  EXPECT_EQ(psk_binders_size(ch->ext), 35u);
 
   auto sh = parse_server_hello(body_of(from_hex(kShResume)));
   ASSERT_TRUE(succeeds(sh));
-  ASSERT_NE(raw(sh->ext, ext::pre_shared_key), nullptr);
-  EXPECT_EQ(raw(sh->ext, ext::pre_shared_key)->data, from_hex("0000"));  // selected_identity 0
+  EXPECT_TRUE(sh->ext.has(ext::pre_shared_key));
+  EXPECT_EQ(sh->ext.psk_selected_identity, 0u);
 
   auto ee = parse_encrypted_extensions(body_of(from_hex(kEeResume)));
   ASSERT_TRUE(succeeds(ee));
@@ -729,14 +742,14 @@ TEST(MsgExtensionErrors, KnownExtensionInTheWrongMessage) {
 }
 
 TEST(MsgExtensionErrors, UninterpretedAndUnknownTypesAreCarried) {
-  // early_data in a NewSessionTicket, status_request in a CertificateEntry, an unknown type in
-  // EncryptedExtensions: all carried raw, in order.
+  // status_request in a CertificateEntry, an unknown type in EncryptedExtensions: carried
+  // raw, in order. (early_data in a NewSessionTicket is interpreted.)
   auto nst = parse_new_session_ticket(cat({from_hex("0000000100000002"
                                                     "00"
                                                     "0001ff"),
                                            block({ext(ext::early_data, from_hex("00004000"))})}));
   ASSERT_TRUE(succeeds(nst));
-  EXPECT_EQ(raw(nst->ext, ext::early_data)->data, from_hex("00004000"));
+  EXPECT_EQ(nst->ext.max_early_data_size, 0x4000u);
   auto cert = parse_certificate(
       cert_body(from_hex("ff"), block({ext(ext::status_request, from_hex("0102"))})));
   ASSERT_TRUE(succeeds(cert));
@@ -853,14 +866,58 @@ TEST(MsgExtensionErrors, RecordSizeLimit) {
 }
 
 TEST(MsgExtensionErrors, PreSharedKeyMustBeLastInClientHello) {
-  const Bytes psk = ext(ext::pre_shared_key, from_hex("0000"));
+  // An OfferedPsks: one identity "aa" with age 1, one 32-byte binder.
+  const Bytes offered = cat({from_hex("0007"
+                                      "0001aa"
+                                      "00000001"
+                                      "0021"
+                                      "20"),
+                             Bytes(32, 0xbb)});
+  const Bytes psk = ext(ext::pre_shared_key, offered);
+  const Bytes selected = ext(ext::pre_shared_key, from_hex("0000"));
   const Bytes groups = ext(ext::supported_groups, from_hex("0002001d"));
   EXPECT_TRUE(
       fails_with(parse_client_hello(ch_body(block({psk, groups}))), Err::ILLEGAL_PARAMETER));
   EXPECT_TRUE(succeeds(parse_client_hello(ch_body(block({groups, psk})))));
   // In a ServerHello its position does not matter.
-  EXPECT_TRUE(succeeds(
-      parse_server_hello(sh_body(block({psk, ext(ext::supported_versions, from_hex("0304"))})))));
+  EXPECT_TRUE(succeeds(parse_server_hello(
+      sh_body(block({selected, ext(ext::supported_versions, from_hex("0304"))})))));
+}
+
+TEST(MsgExtensionErrors, PreSharedKeyShapes) {
+  const auto ch_with = [](const Bytes& data) {
+    return parse_client_hello(ch_body(block({ext(ext::pre_shared_key, data)})));
+  };
+  // Identities and binders must match in number (one identity, two binders).
+  EXPECT_TRUE(fails_with(ch_with(cat({from_hex("0007"
+                                               "0001aa"
+                                               "00000001"
+                                               "0042"
+                                               "20"),
+                                      Bytes(32, 1), from_hex("20"), Bytes(32, 2)})),
+                         Err::ILLEGAL_PARAMETER));
+  // A binder shorter than 32 bytes, an empty identity, an empty list: decode errors.
+  EXPECT_TRUE(fails_with(ch_with(cat({from_hex("0007"
+                                               "0001aa"
+                                               "00000001"
+                                               "0011"
+                                               "10"),
+                                      Bytes(16, 1)})),
+                         Err::DECODE));
+  EXPECT_TRUE(fails_with(ch_with(cat({from_hex("0006"
+                                               "0000"
+                                               "00000001"
+                                               "0021"
+                                               "20"),
+                                      Bytes(32, 1)})),
+                         Err::DECODE));
+  EXPECT_TRUE(fails_with(ch_with(from_hex("00000000")), Err::DECODE));
+  // early_data in a ClientHello is empty; session_ticket carries any bytes.
+  EXPECT_TRUE(fails_with(parse_client_hello(ch_body(block({ext(ext::early_data, from_hex("00"))}))),
+                         Err::DECODE));
+  auto st = parse_client_hello(ch_body(block({ext(ext::session_ticket, from_hex("abcdef"))})));
+  ASSERT_TRUE(succeeds(st));
+  EXPECT_EQ(st->ext.session_ticket, from_hex("abcdef"));
 }
 
 TEST(MsgExtensionErrors, AtMost128Extensions) {
@@ -995,14 +1052,13 @@ Extensions every_client_extension() {
   e.cookie = from_hex("c00c1e");
   e.add(ext::psk_key_exchange_modes);
   e.psk_key_exchange_modes = {1};
-  // Carried raw; the data is a plausible OfferedPsks (one identity, one binder).
+  e.add(ext::session_ticket);
+  e.session_ticket = from_hex("7171");
+  e.add(ext::early_data);
+  // One identity, one binder (last, as the RFC requires).
   e.add(ext::pre_shared_key);
-  e.unknown.push_back({ext::pre_shared_key, cat({from_hex("0007"
-                                                          "0001aa"
-                                                          "00000001"
-                                                          "0021"
-                                                          "20"),
-                                                 Bytes(32, 0xbb)})});
+  e.psk_identities = {PskIdentity{from_hex("aa"), 1}};
+  e.psk_binders = {Bytes(32, 0xbb)};
   return e;
 }
 
@@ -1129,7 +1185,7 @@ TEST(MsgRoundTrip, ServerSideMessages) {
   nst.nonce = from_hex("00");
   nst.ticket = Bytes(64, 0x71);
   nst.ext.add(ext::early_data);
-  nst.ext.unknown.push_back({ext::early_data, from_hex("00004000")});
+  nst.ext.max_early_data_size = 0x4000;
   auto nst2 = parse_new_session_ticket(body_of(serialized(nst)));
   ASSERT_TRUE(succeeds(nst2));
   EXPECT_EQ(nst2->lifetime, nst.lifetime);

@@ -1,0 +1,160 @@
+#include "hs/tickets12.hpp"
+
+#include "hs/common12.hpp"
+#include "resume/ticket_keys.hpp"
+#include "util/error_code.hpp"
+
+namespace snr::hs {
+namespace {
+
+namespace ext = msg::ext;
+using resume::kNsPerSecond;
+
+bool tickets12_enabled(const detail::ConfigData& cfg) {
+  return cfg.session_tickets && !cfg.require_ticket_fs;
+}
+
+// The saved TLS 1.2 session a client offers, if any.
+const resume::ClientSession* offered_session12(const Handshake& hs) {
+  const resume::ClientSession* s = hs.settings.session;
+  if (s == nullptr || s->state.version == Version::TLS13 || s->state.version == Version::Unknown)
+    return nullptr;
+  if (s->kind == resume::ClientSession::Kind::Ticket && !wants_tickets12(hs)) return nullptr;
+  const resume::SessionState& st = s->state;
+  const uint64_t now = hs.settings.config->now();
+  if (now < st.issue_time || now - st.issue_time >= uint64_t{st.lifetime} * kNsPerSecond)
+    return nullptr;
+  return s;
+}
+
+}  // namespace
+
+Status derive_resumed_keys12(Handshake& hs) {
+  SNR_TRY_ASSIGN(hs.key_block, keys::key_block(*hs.out->suite, hs.version, hs.out->master_secret,
+                                               hs.client_random, hs.server_random));
+  if (hs.settings.key_log)
+    hs.settings.key_log("CLIENT_RANDOM", hs.client_random, hs.out->master_secret.view());
+  hs.out->client_random = hs.client_random;
+  hs.out->server_random = hs.server_random;
+  return {};
+}
+
+bool wants_tickets12(const Handshake& hs) { return tickets12_enabled(*hs.settings.config); }
+
+void offer_session12(Handshake& hs, msg::ClientHello& ch) {
+  const resume::ClientSession* s = offered_session12(hs);
+  if (s && s->kind == resume::ClientSession::Kind::SessionId) {
+    ch.session_id = s->id;
+    hs.session_id = s->id;
+  }
+  if (!wants_tickets12(hs)) return;
+  ch.ext.add(ext::session_ticket);
+  // RFC 5077 3.4: with a ticket the client sends a session id; the server echoes it when it
+  // resumes. snr's ClientHello always carries a random 32-byte id.
+  if (s && s->kind == resume::ClientSession::Kind::Ticket) ch.ext.session_ticket = s->id;
+}
+
+Result<bool> client_resume12(Handshake& hs, const msg::ServerHello& sh, Version version) {
+  const resume::ClientSession* s = offered_session12(hs);
+  if (s == nullptr || sh.session_id.empty() || sh.session_id != hs.first_hello->session_id)
+    return false;
+  const resume::SessionState& st = s->state;
+  // RFC 5246 7.4.1.3: a resumed session keeps its version and suite.
+  SNR_ENSURE(st.version == version && st.cipher_suite == sh.cipher_suite, Err::ILLEGAL_PARAMETER);
+  // RFC 7627 5.3: the extended master secret use must match the original session.
+  SNR_ENSURE(st.extended_master_secret == sh.ext.has(ext::extended_master_secret),
+             Err::BAD_EXTENDED_MASTER_SECRET);
+  hs.resumed12 = true;
+  hs.out->master_secret = st.secret;
+  hs.out->extended_master_secret = st.extended_master_secret;
+  SNR_TRY(derive_resumed_keys12(hs));
+  return true;
+}
+
+void keep_issued_session12(Handshake& hs) {
+  resume::ClientSession s;
+  if (!hs.new_ticket12.empty()) {
+    s.kind = resume::ClientSession::Kind::Ticket;
+    s.id = std::move(hs.new_ticket12);
+  } else if (!hs.session_id.empty()) {
+    // A server without tickets may still cache the session under its id.
+    s.kind = resume::ClientSession::Kind::SessionId;
+    s.id = hs.session_id;
+  } else {
+    return;
+  }
+  const detail::ConfigData& cfg = *hs.settings.config;
+  resume::SessionState& st = s.state;
+  st.version = hs.version;
+  st.cipher_suite = hs.out->suite->iana;
+  st.issue_time = cfg.now();
+  // RFC 5077 3.3: a hint of 0 means "unspecified": the client's own limit applies.
+  const uint64_t own = cfg.session_state_lifetime / kNsPerSecond;
+  st.lifetime = static_cast<uint32_t>(
+      hs.new_ticket12_hint != 0 ? std::min<uint64_t>(hs.new_ticket12_hint, own) : own);
+  st.extended_master_secret = hs.out->extended_master_secret;
+  st.secret = hs.out->master_secret;
+  st.alpn = hs.out->alpn;
+  st.server_name = hs.settings.server_name;
+  hs.out->issued_session = std::move(s);
+}
+
+Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version version) {
+  const detail::ConfigData& cfg = *hs.settings.config;
+  if (!tickets12_enabled(cfg) || !cfg.ticket_keys || ch.ext.session_ticket.empty()) return false;
+  // Without a session id the client could not tell a resumption from a full handshake.
+  if (ch.session_id.empty()) return false;
+  const uint64_t now = cfg.now();
+  auto opened = cfg.ticket_keys->open(ch.ext.session_ticket, now);
+  if (!opened.ok()) return false;
+  auto st = resume::decode_state(opened->view());
+  if (!st.ok() || st->version != version) return false;
+  if (now < st->issue_time || now - st->issue_time >= uint64_t{st->lifetime} * kNsPerSecond)
+    return false;
+  const policy::CipherSuite* suite = policy::find_suite(st->cipher_suite);
+  if (suite == nullptr || !suite->implemented || !suite_fits(*suite, version) ||
+      !contains(ch.cipher_suites, suite->iana) ||
+      !contains(hs.settings.policy->cipher_suites, suite->iana))
+    return false;
+  // RFC 7627 5.3: a session is resumed only with the same extended master secret use.
+  if (st->extended_master_secret != ch.ext.has(ext::extended_master_secret)) return false;
+  hs.resumed12 = true;
+  hs.out->suite = suite;
+  hs.out->master_secret = std::move(st->secret);
+  hs.out->extended_master_secret = st->extended_master_secret;
+  hs.session_id = ch.session_id;
+  return true;
+}
+
+bool will_issue_ticket12(const Handshake& hs, const msg::ClientHello& ch) {
+  const detail::ConfigData& cfg = *hs.settings.config;
+  return tickets12_enabled(cfg) && cfg.ticket_keys && ch.ext.has(ext::session_ticket);
+}
+
+Status send_ticket12(Handshake& hs) {
+  const detail::ConfigData& cfg = *hs.settings.config;
+  const uint64_t now = cfg.now();
+  resume::SessionState st;
+  st.version = hs.version;
+  st.cipher_suite = hs.out->suite->iana;
+  st.issue_time = now;
+  st.lifetime = static_cast<uint32_t>(cfg.session_state_lifetime / kNsPerSecond);
+  st.extended_master_secret = hs.out->extended_master_secret;
+  st.secret = hs.out->master_secret;
+  st.alpn = hs.out->alpn;
+  st.server_name = hs.out->server_name;
+  Bytes plain;
+  SNR_TRY(resume::encode_state(st, plain));
+  msg::NewSessionTicket12 t;
+  auto sealed = cfg.ticket_keys->seal(plain, now, *hs.settings.provider);
+  secure_wipe(plain.data(), plain.size());
+  if (sealed.ok()) {
+    t.lifetime_hint = static_cast<uint32_t>(
+        std::min<uint64_t>(st.lifetime, sealed->key_remaining / kNsPerSecond));
+    t.ticket = std::move(sealed->ticket);
+    hs.out->flags |= flag::WITH_SESSION_TICKET;
+  }
+  return send(hs, t);
+}
+
+}  // namespace snr::hs
