@@ -78,6 +78,8 @@ class OsslConn final : public Conn {
     return status(SSL_read_ex(ssl_, out.data(), out.size(), &n));
   }
   void release_buffers() override { SSL_free_buffers(ssl_); }
+  bool resumed() override { return SSL_session_reused(ssl_) == 1; }
+  SSL* ssl() const { return ssl_; }
 
   std::string describe() override {
     const char* group = SSL_group_to_name(ssl_, SSL_get_negotiated_group(ssl_));
@@ -89,6 +91,8 @@ class OsslConn final : public Conn {
     d += have_sig ? OBJ_nid2sn(sig_nid) : "?";
     d += " verify=";
     d += X509_verify_cert_error_string(SSL_get_verify_result(ssl_));
+    if (SSL_version(ssl_) == TLS1_2_VERSION)
+      d += SSL_get_extms_support(ssl_) == 1 ? " ems" : " no-ems";
     return d;
   }
 
@@ -120,15 +124,24 @@ class OsslBackend final : public Backend {
     const char* suite = setup.cipher == Cipher::kAes128Gcm   ? "TLS_AES_128_GCM_SHA256"
                         : setup.cipher == Cipher::kAes256Gcm ? "TLS_AES_256_GCM_SHA384"
                                                              : "TLS_CHACHA20_POLY1305_SHA256";
+    const int version = setup.tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
     server_ctx_ = SSL_CTX_new(TLS_server_method());
     client_ctx_ = SSL_CTX_new(TLS_client_method());
     if (server_ctx_ == nullptr || client_ctx_ == nullptr) ossl_die("SSL_CTX_new");
     for (SSL_CTX* c : {server_ctx_, client_ctx_}) {
-      if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
-          SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
-          SSL_CTX_set_ciphersuites(c, suite) != 1 || SSL_CTX_set1_groups_list(c, "X25519") != 1)
+      // TLS 1.2 also needs the leaf's curve among the client's groups (RFC 8422, 5.1): P-256
+      // second, so that X25519 is still the ECDHE group.
+      if (SSL_CTX_set_min_proto_version(c, version) != 1 ||
+          SSL_CTX_set_max_proto_version(c, version) != 1 ||
+          SSL_CTX_set1_groups_list(c, setup.tls12 ? "X25519:P-256" : "X25519") != 1)
         ossl_die("context setup");
+      const bool suites_ok = setup.tls12
+                                 ? SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-AES128-GCM-SHA256") == 1
+                                 : SSL_CTX_set_ciphersuites(c, suite) == 1;
+      if (!suites_ok) ossl_die("cipher suites");
       if (setup.release_buffers) SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS);
+      // TLS 1.2 session tickets are a separate extension; keep them out like the session cache.
+      if (setup.tls12) SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
     }
     const bool ecdsa = setup.cert == CertKind::kEcdsa;
     const std::string cert = files_.dir + (ecdsa ? "/ecdsa-p256-cert.pem" : "/rsa2048-cert.pem");
@@ -137,10 +150,22 @@ class OsslBackend final : public Backend {
         SSL_CTX_use_PrivateKey_file(server_ctx_, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(server_ctx_) != 1)
       ossl_die("server certificate");
-    // Like the other backends: no session cache, no tickets.
+    // Like the other backends: no session cache; tickets only with Setup::tickets. Stateless
+    // TLS 1.3 tickets need no cache on either side: the client keeps the SSL_SESSION itself.
     SSL_CTX_set_session_cache_mode(server_ctx_, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_session_cache_mode(client_ctx_, SSL_SESS_CACHE_OFF);
-    SSL_CTX_set_num_tickets(server_ctx_, 0);
+    SSL_CTX_set_num_tickets(server_ctx_, setup.tickets ? 1 : 0);
+    if (setup.tickets) {
+      // A fixed ticket key (name, HMAC and AES keys) rather than the context's random one, as
+      // in the other backends. Anti-replay only applies with early data (off here), where it
+      // would make the server look tickets up in its cache and use each once; switching it
+      // off states that every resumption of the one saved session must work.
+      unsigned char keys[80];
+      for (size_t i = 0; i < sizeof keys; ++i) keys[i] = static_cast<unsigned char>(0x5a ^ i);
+      if (SSL_CTX_set_tlsext_ticket_keys(server_ctx_, keys, sizeof keys) != 1)
+        ossl_die("ticket keys");
+      SSL_CTX_set_options(server_ctx_, SSL_OP_NO_ANTI_REPLAY);
+    }
     if (SSL_CTX_load_verify_file(client_ctx_, (files_.dir + "/ca-cert.pem").c_str()) != 1)
       ossl_die("client trust store");
     SSL_CTX_set_verify(client_ctx_, SSL_VERIFY_PEER, nullptr);
@@ -152,6 +177,7 @@ class OsslBackend final : public Backend {
     SSL_set_connect_state(s);
     if (SSL_set_tlsext_host_name(s, "localhost") != 1 || SSL_set1_host(s, "localhost") != 1)
       ossl_die("host name");
+    if (session_ != nullptr && SSL_set_session(s, session_) != 1) ossl_die("SSL_set_session");
     return std::make_unique<OsslConn>(s, link.s2c, link.c2s);
   }
 
@@ -162,8 +188,19 @@ class OsslBackend final : public Backend {
     return std::make_unique<OsslConn>(s, link.c2s, link.s2c);
   }
 
+  void keep_session(Conn& client) override {
+    SSL_SESSION_free(session_);
+    // In TLS 1.3 the session holding the ticket replaces the handshake's when the client
+    // reads the NewSessionTicket.
+    session_ = SSL_get1_session(static_cast<OsslConn&>(client).ssl());
+    if (session_ == nullptr || SSL_SESSION_is_resumable(session_) != 1)
+      ossl_die("the client holds no resumable session");
+  }
+
  private:
   void reset() {
+    SSL_SESSION_free(session_);
+    session_ = nullptr;
     SSL_CTX_free(server_ctx_);
     SSL_CTX_free(client_ctx_);
     server_ctx_ = client_ctx_ = nullptr;
@@ -172,6 +209,7 @@ class OsslBackend final : public Backend {
   const DataFiles& files_;
   SSL_CTX* server_ctx_ = nullptr;
   SSL_CTX* client_ctx_ = nullptr;
+  SSL_SESSION* session_ = nullptr;  // offered by every new client once kept
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The snr backend: snr::Connection over the bench pipes through the C-style callbacks.
 #include <cerrno>
 #include <cstdio>
+#include <vector>
 
 #include "harness.hpp"
 #include "policy/policy_data.hpp"
@@ -26,8 +27,24 @@ constexpr snr::detail::PolicyData kPolicies[] = {
     {"bench-aes256gcm", snr::Version::TLS13, kAes256, kSchemes, kX25519, {}},
     {"bench-chacha20", snr::Version::TLS13, kChacha20, kSchemes, kX25519, {}},
 };
+// full-tls12: ECDHE-ECDSA-AES128-GCM-SHA256 alone. With no TLS 1.3 suite listed the policy's
+// maximum version is TLS 1.2. In TLS 1.2 the client's groups also name the curves it accepts
+// for ECDSA certificates (RFC 8422, 5.1), so P-256 comes after X25519, as in the other
+// backends; X25519 stays the ECDHE group.
+constexpr uint16_t kEcdheEcdsaAes128[] = {0xc02b};
+constexpr uint16_t kX25519P256[] = {0x001d, 0x0017};
+constexpr snr::detail::PolicyData kTls12Policy = {
+    "bench-tls12", snr::Version::TLS12, kEcdheEcdsaAes128, kSchemes, kX25519P256, {}};
 
-snr::Policy policy_for(Cipher c) { return snr::Policy(&kPolicies[static_cast<int>(c)]); }
+snr::Policy policy_for(const Setup& s) {
+  return s.tls12 ? snr::Policy(&kTls12Policy) : snr::Policy(&kPolicies[static_cast<int>(s.cipher)]);
+}
+
+// The ticket key of Setup::tickets: the same for the whole run, as in the other backends.
+constexpr uint8_t kTicketKeyName[] = {'b', 'e', 'n', 'c', 'h', '-', 'k', 'e', 'y'};
+constexpr uint8_t kTicketKey[32] = {
+    0x5e, 0x11, 0x7a, 0x42, 0x90, 0x0d, 0x3c, 0xe8, 0x21, 0x6f, 0xb4, 0x07, 0xd9, 0x58, 0x8a, 0x13,
+    0x66, 0xc2, 0x1f, 0xa0, 0x4b, 0x97, 0x35, 0xee, 0x02, 0x7c, 0xd1, 0x49, 0xb8, 0x2a, 0xf3, 0x64};
 
 void check(const snr::Status& s, const char* what) {
   if (!s.ok()) die(std::string("snr: ") + what + ": " + s.error().message());
@@ -70,6 +87,20 @@ class SnrConn final : public Conn {
 
   Io handshake() override { return status(conn_.poll_negotiate()); }
 
+  void resume(std::span<const uint8_t> session) {
+    check(conn_.set_session_ticket(session), "set_session_ticket");
+  }
+
+  std::vector<uint8_t> session() const {
+    auto len = conn_.session_ticket_length();
+    if (!len.ok()) die("snr: session_ticket_length: " + len.error().message());
+    std::vector<uint8_t> blob(*len);
+    auto got = conn_.session_ticket(blob);
+    if (!got.ok()) die("snr: session_ticket: " + got.error().message());
+    blob.resize(*got);
+    return blob;
+  }
+
   Io write(std::span<const uint8_t> data, size_t& n) override {
     auto r = conn_.poll_send(data);
     if (r.is_ready()) n = r.value();
@@ -86,8 +117,12 @@ class SnrConn final : public Conn {
     return status(r);
   }
 
+  bool resumed() override { return conn_.resumed(); }
+
   std::string describe() override {
-    std::string d = "TLSv1.3 ";
+    auto version = conn_.actual_protocol_version();
+    std::string d = version.ok() ? std::string(snr::to_string(*version)) : "?";
+    d += ' ';
     auto suite = conn_.cipher_suite();
     auto curve = conn_.selected_curve();
     d += suite.ok() ? std::string(*suite) : "?";
@@ -112,12 +147,17 @@ class SnrBackend final : public Backend {
   std::string version() const override { return "snr (this tree)"; }
 
   void configure(const Setup& setup) override {
-    const snr::Policy policy = policy_for(setup.cipher);
+    const snr::Policy policy = policy_for(setup);
+    session_.clear();
     {
       auto b = snr::Config::builder();
       check(b.with_system_certs(false), "with_system_certs");
       check(b.set_security_policy(policy), "policy");
       check(b.load_pem(files_.cert_pem(setup.cert), files_.key_pem(setup.cert)), "load_pem");
+      if (setup.tickets) {
+        check(b.add_session_ticket_key(kTicketKeyName, kTicketKey), "add_session_ticket_key");
+        check(b.set_initial_ticket_count(1), "set_initial_ticket_count");
+      }
       auto c = b.build();
       if (!c.ok()) die("snr: server config: " + c.error().message());
       server_config_ = std::make_unique<snr::Config>(*c);
@@ -127,6 +167,7 @@ class SnrBackend final : public Backend {
       check(b.with_system_certs(false), "with_system_certs");
       check(b.set_security_policy(policy), "policy");
       check(b.trust_pem(files_.ca_pem), "trust_pem");
+      if (setup.tickets) check(b.enable_session_tickets(true), "enable_session_tickets");
       auto c = b.build();
       if (!c.ok()) die("snr: client config: " + c.error().message());
       client_config_ = std::make_unique<snr::Config>(*c);
@@ -134,16 +175,24 @@ class SnrBackend final : public Backend {
   }
 
   std::unique_ptr<Conn> client(Link& link) override {
-    return std::make_unique<SnrConn>(snr::Mode::Client, *client_config_, link.s2c, link.c2s);
+    auto c = std::make_unique<SnrConn>(snr::Mode::Client, *client_config_, link.s2c, link.c2s);
+    if (!session_.empty()) c->resume(session_);
+    return c;
   }
   std::unique_ptr<Conn> server(Link& link) override {
     return std::make_unique<SnrConn>(snr::Mode::Server, *server_config_, link.c2s, link.s2c);
+  }
+
+  void keep_session(Conn& client) override {
+    session_ = static_cast<SnrConn&>(client).session();
+    if (session_.empty()) die("snr: the client holds no session ticket");
   }
 
  private:
   const DataFiles& files_;
   std::unique_ptr<snr::Config> client_config_;
   std::unique_ptr<snr::Config> server_config_;
+  std::vector<uint8_t> session_;  // the client's blob, offered by every new client
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Instruction counts per library: exactly one full handshake, or one 1 MiB transfer, run
-# under valgrind's callgrind with collection switched on only inside the measured side's
-# library calls. Deterministic, so the ratios hold on a noisy machine.
+# Instruction counts per library: exactly one handshake (full, or for `resumed` one resumed
+# handshake from a saved session, the client's read of the new ticket included), or one
+# 1 MiB transfer, run under valgrind's callgrind with collection switched on only inside the
+# measured side's library calls. Deterministic, so the ratios hold on a noisy machine.
 #
 #   bench/callgrind.sh [-b SNR_BENCH] [-o OUT_DIR] [-p] [SCENARIO...]
 #
@@ -9,8 +10,8 @@
 #   -o  where the callgrind.out files go (default: a new temporary directory)
 #   -p  also print snr's profile: top functions by inclusive cost (callgrind_annotate) and
 #       the split by library (callgrind_split.py)
-#   SCENARIO: full-ecdsa, full-rsa, bulk-aes128gcm, bulk-aes256gcm, bulk-chacha20
-#             (default: full-ecdsa full-rsa bulk-aes128gcm)
+#   SCENARIO: full-ecdsa, full-rsa, full-tls12, resumed, bulk-aes128gcm, bulk-aes256gcm,
+#             bulk-chacha20 (default: full-ecdsa full-rsa bulk-aes128gcm)
 #
 # Handshake scenarios count the server and the client separately; bulk scenarios count
 # the send (server) and the receive (client) side of the transfer. Prints a table and
@@ -28,7 +29,7 @@ while getopts "b:o:p" opt; do
     o) out="$OPTARG" ;;
     p) profile=1 ;;
     *)
-      sed -n '2,18p' "$0" >&2
+      sed -n '2,19p' "$0" >&2
       exit 2
       ;;
   esac

@@ -33,6 +33,16 @@ uint64_t clock_ns(clockid_t id) {
   return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
+// TLS records (5-byte headers) in `bytes`; a partial record counts as one.
+size_t count_records(std::span<const uint8_t> bytes) {
+  size_t n = 0;
+  for (size_t at = 0; at < bytes.size(); ++n) {
+    if (bytes.size() - at < 5) return n + 1;
+    at += 5 + ((size_t{bytes[at + 3]} << 8) | bytes[at + 4]);
+  }
+  return n;
+}
+
 std::string read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) die("cannot read " + path);
@@ -119,11 +129,12 @@ DataFiles DataFiles::load(const std::string& dir) {
 
 // --- driving ---
 
-void handshake_pair(Conn& client, Conn& server, Meter& meter) {
+void handshake_both(Conn& client, Conn& server, Meter& meter) {
   bool client_done = false;
   bool server_done = false;
   for (int round = 0; !(client_done && server_done); ++round) {
-    // A TLS 1.3 handshake takes two rounds; anything near this bound is a stall.
+    // A handshake takes two rounds (TLS 1.3) or three (TLS 1.2); anything near this bound is
+    // a stall.
     if (round > 50) die("handshake did not finish");
     if (!client_done) {
       const Io r = meter.run(Side::kClient, [&] { return client.handshake(); });
@@ -136,6 +147,9 @@ void handshake_pair(Conn& client, Conn& server, Meter& meter) {
       server_done = r == Io::kDone;
     }
   }
+}
+
+void client_read_once(Conn& client, Meter& meter) {
   uint8_t scratch[256];
   size_t n = 0;
   const Io r = meter.run(Side::kClient, [&] { return client.read(scratch, n); });
@@ -147,7 +161,14 @@ Pair Pair::connect(Backend& backend, Link& link, Meter& meter) {
   Pair p;
   p.client = meter.run(Side::kClient, [&] { return backend.client(link); });
   p.server = meter.run(Side::kServer, [&] { return backend.server(link); });
-  handshake_pair(*p.client, *p.server, meter);
+  handshake_both(*p.client, *p.server, meter);
+  p.tail_bytes = link.s2c.available();
+  p.tail_records = count_records(link.s2c.unread());
+  client_read_once(*p.client, meter);
+  // Every backend must have taken in all of it, so that all do the same work per pair.
+  if (link.s2c.available() != 0 || link.c2s.available() != 0)
+    die("bytes left unread after the handshake: " + std::to_string(link.s2c.available()) + " " +
+        std::to_string(link.c2s.available()) + " tail " + std::to_string(p.tail_bytes));
   return p;
 }
 

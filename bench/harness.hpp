@@ -32,6 +32,9 @@ class Pipe {
   void write(std::span<const uint8_t> data);
   size_t read(std::span<uint8_t> out);
   size_t available() const { return end_ - begin_; }
+  std::span<const uint8_t> unread() const {
+    return std::span<const uint8_t>(buf_).subspan(begin_, end_ - begin_);
+  }
   void clear() { begin_ = end_ = 0; }
   // Gives the buffer back to the heap (before memory is measured).
   void release();
@@ -60,11 +63,19 @@ const char* cipher_tag(Cipher c);  // "aes128gcm", as in the scenario names
 
 // The work every backend is configured for: TLS 1.3 only, X25519 only, one cipher suite,
 // the server presents `cert` (leaf only, signed by the test CA), the client trusts the CA
-// and checks the chain and the host name "localhost". No session tickets.
+// and checks the chain and the host name "localhost". No session tickets, no session cache,
+// unless `tickets` is set.
 struct Setup {
   CertKind cert = CertKind::kEcdsa;
   Cipher cipher = Cipher::kAes128Gcm;
   bool release_buffers = false;  // ask the library to drop idle I/O buffers, where it can
+  // TLS 1.2 only, with ECDHE-ECDSA-AES128-GCM-SHA256 (`cipher` is ignored; `cert` must be
+  // kEcdsa). Still X25519 only, no tickets, no session cache.
+  bool tls12 = false;
+  // TLS 1.3 stateless session tickets: the server, whose ticket key is fixed, sends exactly
+  // one NewSessionTicket after every handshake; the client asks for tickets. Once
+  // Backend::keep_session() has saved a client's session, every new client offers it.
+  bool tickets = false;
 };
 
 // The certificates of tests/data, read once.
@@ -91,6 +102,8 @@ class Conn {
   virtual Io write(std::span<const uint8_t> data, size_t& n) = 0;
   virtual Io read(std::span<uint8_t> out, size_t& n) = 0;
   virtual void release_buffers() {}
+  // The handshake resumed an earlier session (a ticket's PSK).
+  virtual bool resumed() = 0;
   // What was negotiated ("TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 ..."), logged once per
   // scenario so every run shows that the backends did the same work.
   virtual std::string describe() = 0;
@@ -101,8 +114,12 @@ class Backend {
   virtual ~Backend() = default;
   virtual const char* name() const = 0;  // "snr", "openssl", "gnutls"
   virtual std::string version() const = 0;
-  // Builds the shared configuration objects (contexts, credentials). Not timed.
+  // Builds the shared configuration objects (contexts, credentials). Not timed. Forgets any
+  // session kept before.
   virtual void configure(const Setup& setup) = 0;
+  // Setup::tickets: saves the session `client` holds (after its handshake and its read of the
+  // server's ticket); clients created from now on resume it. Dies when there is none.
+  virtual void keep_session(Conn& client) = 0;
   virtual std::unique_ptr<Conn> client(Link& link) = 0;
   virtual std::unique_ptr<Conn> server(Link& link) = 0;
 };
@@ -146,14 +163,21 @@ class Meter {
 };
 
 // Runs both handshakes to completion (the client first in every round, as a real client
-// speaks first), then lets the client read once so that it processes whatever the server
-// sent after its Finished. Dies on any failure.
-void handshake_pair(Conn& client, Conn& server, Meter& meter);
+// speaks first). Dies on any failure.
+void handshake_both(Conn& client, Conn& server, Meter& meter);
+// Lets the client read once so that it processes whatever the server sent after its Finished
+// (TLS 1.3 NewSessionTickets); the read must come back wanting more. Dies otherwise.
+void client_read_once(Conn& client, Meter& meter);
 
-// One connected pair whose creation and teardown are charged to the sides.
+// One connected pair whose creation and teardown are charged to the sides: handshake_both,
+// then client_read_once.
 struct Pair {
   std::unique_ptr<Conn> client;
   std::unique_ptr<Conn> server;
+  // What the server had sent that the client had not read when both handshakes were done:
+  // the NewSessionTicket records in TLS 1.3 (none without tickets), nothing in TLS 1.2.
+  size_t tail_bytes = 0;
+  size_t tail_records = 0;
   static Pair connect(Backend& backend, Link& link, Meter& meter);
   void close(Meter& meter);
 };

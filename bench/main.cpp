@@ -68,6 +68,8 @@ void quick(Options& o) {
   o.warmup = 10;
   o.hs_ecdsa = 300;
   o.hs_rsa = 150;
+  o.hs_tls12 = 300;
+  o.hs_resumed = 600;
   o.bulk_bytes = 64ull << 20;
   o.mem_conns = 200;
   o.alloc_hs = 5;
@@ -81,6 +83,8 @@ void smoke(Options& o) {
   o.warmup = 0;
   o.hs_ecdsa = 1;
   o.hs_rsa = 1;
+  o.hs_tls12 = 1;
+  o.hs_resumed = 1;
   o.bulk_bytes = 64 * 1024;
   o.mem_conns = 2;
   o.alloc_hs = 1;

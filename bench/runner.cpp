@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <latch>
+#include <string>
 #include <thread>
 
 #include "raw_aead.hpp"
@@ -12,8 +13,29 @@
 namespace bench {
 namespace {
 
-constexpr const char* kNotInSnr = "not implemented in snr yet";
 constexpr double kTenThousand = 10000;
+
+// The handshake scenarios: each handshake on a fresh pair.
+struct HandshakeScenario {
+  const char* name;
+  CertKind cert;
+  bool tls12;
+  bool tickets;  // every pair resumes the one session saved when the scenario was set up
+  int Options::*count;
+};
+
+constexpr HandshakeScenario kHandshakes[] = {
+    {"full-ecdsa", CertKind::kEcdsa, false, false, &Options::hs_ecdsa},
+    {"full-rsa", CertKind::kRsa, false, false, &Options::hs_rsa},
+    {"full-tls12", CertKind::kEcdsa, true, false, &Options::hs_tls12},
+    {"resumed", CertKind::kEcdsa, false, true, &Options::hs_resumed},
+};
+
+const HandshakeScenario* find_handshake(const std::string& name) {
+  for (const HandshakeScenario& k : kHandshakes)
+    if (name == k.name) return &k;
+  return nullptr;
+}
 
 struct BulkScenario {
   const char* name;
@@ -33,6 +55,31 @@ double per_second(double count, double seconds) { return seconds > 0 ? count / s
 // that time (Meter counts thread CPU time).
 double off_cpu_pct(double cpu, double wall) {
   return wall > 0 ? std::max(0.0, 100.0 * (1.0 - cpu / wall)) : 0;
+}
+
+// Configures `b` for a handshake scenario. With tickets, one untimed full handshake gets the
+// session that every later client resumes; the server's ticket key stays the same from here
+// on.
+void prepare_handshakes(Backend& b, const HandshakeScenario& k, Link& link) {
+  Setup setup;
+  setup.cert = k.cert;
+  setup.tls12 = k.tls12;
+  setup.tickets = k.tickets;
+  b.configure(setup);
+  if (!k.tickets) return;
+  Meter untimed;
+  link.clear();
+  Pair p = Pair::connect(b, link, untimed);
+  if (p.client->resumed()) die(std::string(b.name()) + ": the first handshake resumed");
+  b.keep_session(*p.client);
+  p.close(untimed);
+}
+
+// Dies unless the pair did the scenario's kind of handshake.
+void check_resumed(const Backend& b, const HandshakeScenario& k, const Pair& p) {
+  if (p.client->resumed() != k.tickets || p.server->resumed() != k.tickets)
+    die(std::string(b.name()) + ": " + k.name +
+        (k.tickets ? ": the handshake did not resume" : ": the handshake resumed"));
 }
 
 double median(std::vector<double> v) {
@@ -55,9 +102,9 @@ void run_handshakes(Backend& b, Link& link, int count) {
 
 const std::vector<std::string>& scenario_names() {
   static const std::vector<std::string> names = {
-      "full-ecdsa",  "full-rsa",         "bulk-aes128gcm", "bulk-aes256gcm", "bulk-chacha20",
-      "mem-idle",    "mem-idle-release", "mem-peak",       "allocs",         "c10k",
-      "two-threads", "resumed",          "full-tls12"};
+      "full-ecdsa",     "full-rsa",      "full-tls12", "resumed",          "bulk-aes128gcm",
+      "bulk-aes256gcm", "bulk-chacha20", "mem-idle",   "mem-idle-release", "mem-peak",
+      "allocs",         "c10k",          "two-threads"};
   return names;
 }
 
@@ -69,8 +116,6 @@ bool Runner::selected(const std::string& scenario) const {
 }
 
 void Runner::run_all() {
-  for (const char* sc : {"resumed", "full-tls12"})
-    if (selected(sc)) results_.not_available(sc, kNotInSnr);
   // mem-peak and allocs come from the same traced handshakes.
   bool trace = selected("mem-peak") || selected("allocs");
   if (trace && !alloc_hook_active()) {
@@ -81,7 +126,7 @@ void Runner::run_all() {
   for (int rep = 0; rep < o_.reps; ++rep) {
     std::fprintf(stderr, "== repetition %d of %d\n", rep + 1, o_.reps);
     for (const std::string& sc : scenario_names()) {
-      if (sc == "resumed" || sc == "full-tls12" || sc == "allocs") continue;
+      if (sc == "allocs") continue;
       if (sc == "mem-peak" ? !trace : !selected(sc)) continue;
       if (sc == "c10k" && rep >= o_.c10k_reps) continue;
       for (const BulkScenario& k : kBulk)
@@ -95,8 +140,7 @@ void Runner::run_all() {
 }
 
 void Runner::run_one(const std::string& sc, Backend& b, int rep) {
-  if (sc == "full-ecdsa") return full(b, sc, CertKind::kEcdsa, rep);
-  if (sc == "full-rsa") return full(b, sc, CertKind::kRsa, rep);
+  if (find_handshake(sc) != nullptr) return handshakes(b, sc, rep);
   for (const BulkScenario& k : kBulk)
     if (sc == k.name) return bulk(b, sc, k.cipher, rep);
   if (sc == "mem-idle") return mem_idle(b, sc, false);
@@ -107,22 +151,29 @@ void Runner::run_one(const std::string& sc, Backend& b, int rep) {
   die("unknown scenario " + sc);
 }
 
-// Full handshakes on fresh connections; creating and freeing each connection is charged to
-// its side too (it is per-connection work).
-void Runner::full(Backend& b, const std::string& sc, CertKind cert, int rep) {
-  Setup setup;
-  setup.cert = cert;
-  b.configure(setup);
+// Handshakes on fresh connections; creating and freeing each connection is charged to its
+// side too (it is per-connection work), and so is the client's read after the handshake, which
+// takes in the server's NewSessionTicket in `resumed` (see Pair::connect). Every pair is
+// checked to have resumed, or not, as the scenario says.
+void Runner::handshakes(Backend& b, const std::string& sc, int rep) {
+  const HandshakeScenario& k = *find_handshake(sc);
   Link link;
+  prepare_handshakes(b, k, link);
   run_handshakes(b, link, o_.warmup);
-  const int n = cert == CertKind::kEcdsa ? o_.hs_ecdsa : o_.hs_rsa;
+  const int n = o_.*k.count;
   Meter m;
   const uint64_t cpu0 = cpu_ns();
   const uint64_t wall0 = now_ns();
   for (int i = 0; i < n; ++i) {
     link.clear();
     Pair p = Pair::connect(b, link, m);
-    if (i == 0 && rep == 0) results_.info(b.name(), sc, p.client->describe());
+    check_resumed(b, k, p);
+    if (i == 0 && rep == 0) {
+      results_.info(b.name(), sc,
+                    p.client->describe() + (p.client->resumed() ? " resumed=yes" : " resumed=no") +
+                        " server-after-handshake=" + std::to_string(p.tail_records) +
+                        " record(s)/" + std::to_string(p.tail_bytes) + " bytes");
+    }
     p.close(m);
   }
   const double cpu = 1e-9 * static_cast<double>(cpu_ns() - cpu0);
@@ -320,12 +371,9 @@ void Runner::two_threads(Backend& b) {
 }
 
 void callgrind_one(Backend& b, const std::string& scenario, uint8_t sides) {
+  const HandshakeScenario* handshake = find_handshake(scenario);
   Setup setup;
-  bool handshake = true;
-  if (scenario == "full-rsa") {
-    setup.cert = CertKind::kRsa;
-  } else if (scenario != "full-ecdsa") {
-    handshake = false;
+  if (handshake == nullptr) {
     bool known = false;
     for (const BulkScenario& k : kBulk) {
       if (scenario == k.name) {
@@ -333,21 +381,26 @@ void callgrind_one(Backend& b, const std::string& scenario, uint8_t sides) {
         known = true;
       }
     }
-    if (!known) die("--callgrind-one: scenario must be full-ecdsa, full-rsa or bulk-*");
+    if (!known) {
+      die("--callgrind-one: scenario must be full-ecdsa, full-rsa, full-tls12, resumed or "
+          "bulk-*");
+    }
   }
-  b.configure(setup);
   Link link;
   constexpr uint64_t kMiB = 1 << 20;
   constexpr size_t kRecord = 16 * 1024;
-  if (handshake) {
+  if (handshake != nullptr) {
+    prepare_handshakes(b, *handshake, link);
     run_handshakes(b, link, 2);
     link.clear();
     Meter m;
     g_callgrind_sides = sides;
     Pair p = Pair::connect(b, link, m);
+    check_resumed(b, *handshake, p);  // not collected: outside the sides' calls
     p.close(m);
     g_callgrind_sides = 0;
   } else {
+    b.configure(setup);
     Meter m;
     Pair p = Pair::connect(b, link, m);
     transfer(p, kMiB, kRecord, m);

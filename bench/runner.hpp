@@ -15,9 +15,11 @@ namespace bench {
 struct Options {
   std::string mode = "full";  // full, quick, smoke
   int reps = 5;
-  int warmup = 20;      // untimed handshakes before each timed series
-  int hs_ecdsa = 2000;  // full-ecdsa handshakes per repetition
-  int hs_rsa = 1000;    // full-rsa handshakes per repetition
+  int warmup = 20;        // untimed handshakes before each timed series
+  int hs_ecdsa = 2000;    // full-ecdsa handshakes per repetition
+  int hs_rsa = 1000;      // full-rsa handshakes per repetition
+  int hs_tls12 = 2000;    // full-tls12 handshakes per repetition
+  int hs_resumed = 4000;  // resumed handshakes per repetition
   uint64_t bulk_bytes = 512ull << 20;
   size_t record = 16 * 1024;          // bytes per write in the bulk scenarios
   int mem_conns = 1000;               // connections in mem-idle and mem-idle-release
@@ -44,7 +46,7 @@ class Runner {
   bool selected(const std::string& scenario) const;
   void run_one(const std::string& scenario, Backend& b, int rep);
 
-  void full(Backend& b, const std::string& scenario, CertKind cert, int rep);
+  void handshakes(Backend& b, const std::string& scenario, int rep);
   void bulk(Backend& b, const std::string& scenario, Cipher cipher, int rep);
   void raw_aead(const std::string& scenario, Cipher cipher);
   void mem_idle(Backend& b, const std::string& scenario, bool release);
@@ -57,8 +59,8 @@ class Runner {
   Results results_;
 };
 
-// --callgrind-one: exactly one full handshake, or one 1 MiB transfer, with callgrind
-// collecting only the calls of `sides` (bit 1 << Side).
+// --callgrind-one: exactly one handshake (full, or resumed for `resumed`), or one 1 MiB
+// transfer, with callgrind collecting only the calls of `sides` (bit 1 << Side).
 void callgrind_one(Backend& b, const std::string& scenario, uint8_t sides);
 
 }  // namespace bench

@@ -245,6 +245,8 @@ std::string format_summary(const Connection& conn) {
   line("alpn", optional_text(conn.application_protocol()));
   line("handshake_type", text(conn.handshake_type()));
   line("resumed", conn.resumed() ? "yes" : "no");
+  static constexpr const char* kEarly[] = {"NOT_REQUESTED", "REQUESTED", "ACCEPTED", "REJECTED"};
+  line("early_data", kEarly[static_cast<int>(conn.early_data_status())]);
   line("server_name", optional_text(conn.server_name()));
   line("peer_certificate", peer);
   return out;

@@ -41,7 +41,9 @@ constexpr char kUsage[] =
     "  --reconnect N       connect N more times, resuming the newest session each time\n"
     "  --sess-in FILE      resume the session saved in FILE\n"
     "  --sess-out FILE     save the newest session to FILE (before exiting)\n"
-    "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n";
+    "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n"
+    "  --early-data FILE   on resumed connections, send FILE as TLS 1.3 early data (0-RTT);\n"
+    "                      if the server refuses it, it is sent after the handshake\n";
 
 struct Options {
   std::string host;
@@ -55,6 +57,7 @@ struct Options {
   std::optional<std::string> sess_in;
   std::optional<std::string> sess_out;
   std::optional<std::string> psk;
+  std::optional<std::string> early_data;
   unsigned reconnect = 0;
   bool insecure = false;
   bool help = false;
@@ -83,6 +86,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.sess_in);
     } else if (arg == "--psk") {
       ok = args.take(arg, opt.psk);
+    } else if (arg == "--early-data") {
+      ok = args.take(arg, opt.early_data);
     } else if (arg == "--sess-out") {
       ok = args.take(arg, opt.sess_out);
     } else if (arg == "--reconnect") {
@@ -356,10 +361,35 @@ int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>&
     std::optional<Psk> psk = parse_psk(*opt.psk);
     if (!psk || !check(conn.append_psk(*psk))) return 1;
   }
+  // 0-RTT: as much of the file as the server allows goes before the handshake completes.
+  std::string early;
+  size_t early_sent = 0;
+  if (opt.early_data && !session.empty()) {
+    std::optional<std::string> data = read_file(*opt.early_data);
+    if (!data) return 1;
+    early = std::move(*data);
+    while (early_sent < early.size()) {
+      Poll<size_t> p = conn.poll_send_early_data(std::string_view(early).substr(early_sent));
+      if (p.is_error()) return fail(p.error());
+      if (p.is_pending()) break;  // the ClientHello is out; the rest waits for the handshake
+      if (p.value() == 0) break;
+      early_sent += p.value();
+    }
+  }
   if (Poll<void> p = drive(fd.get(), [&] { return conn.poll_negotiate(); }); p.is_error()) {
     return fail(p.error());
   }
   print_summary(conn);
+  // Refused early data, and what did not fit, is sent as ordinary data.
+  if (!early.empty()) {
+    size_t pos = conn.early_data_status() == EarlyDataStatus::Accepted ? early_sent : 0;
+    while (pos < early.size()) {
+      Poll<size_t> p =
+          drive(fd.get(), [&] { return conn.poll_send(std::string_view(early).substr(pos)); });
+      if (p.is_error()) return fail(p.error());
+      pos += p.value();
+    }
+  }
   int rc = 0;
   if (opt.send) {
     rc = send_and_receive(conn, fd.get(), *opt.send);

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <span>
@@ -49,7 +50,8 @@ constexpr char kUsage[] =
     "  --quiet                 print no handshake summaries\n"
     "  --tickets               issue session tickets (a random key made at start)\n"
     "  --ticket-key FILE       issue session tickets sealed with the key material in FILE\n"
-    "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n";
+    "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n"
+    "  --max-early-data N      accept up to N bytes of TLS 1.3 early data (with --tickets)\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -63,6 +65,7 @@ struct Options {
   std::optional<std::string> dhparams;
   std::optional<std::string> ticket_key;
   std::optional<std::string> psk;
+  std::optional<std::string> max_early_data;
   bool tickets = false;
   bool http = false;
   bool once = false;
@@ -99,6 +102,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.tickets = true;
     } else if (arg == "--psk") {
       ok = args.take(arg, opt.psk);
+    } else if (arg == "--max-early-data") {
+      ok = args.take(arg, opt.max_early_data);
     } else if (arg == "--ticket-key") {
       ok = args.take(arg, opt.ticket_key);
     } else if (arg == "--once") {
@@ -173,6 +178,16 @@ std::optional<Config> build_config(const Options& opt) {
       return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size());
     };
     if (!check(builder.add_session_ticket_key(as_span(name), as_span(material))))
+      return std::nullopt;
+  }
+  if (opt.max_early_data) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(opt.max_early_data->c_str(), &end, 10);
+    if (opt.max_early_data->empty() || *end != '\0' || n > UINT32_MAX) {
+      print_error("usage", "--max-early-data takes a byte count");
+      return std::nullopt;
+    }
+    if (!check(builder.set_server_max_early_data_size(static_cast<uint32_t>(n))))
       return std::nullopt;
   }
   Result<Config> config = builder.build();

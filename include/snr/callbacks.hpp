@@ -40,4 +40,14 @@ struct SessionTicket {
 // TLS 1.2 ticket or session id at the end of the handshake).
 using SessionTicketCallback = std::function<void(Connection& conn, const SessionTicket& ticket)>;
 
+// Server: early data a client offers with a resumed session (RFC 8446 4.2.10). snr has no
+// anti-replay store of its own: the callback is where an application applies one (RFC 8446
+// 8), and Defer lets it decide later (Connection::accept_early_data / reject_early_data).
+enum class EarlyDataDecision : uint8_t { Accept, Reject, Defer };
+struct OfferedEarlyData {
+  uint32_t max_early_data = 0;  // the most the client may send
+};
+using EarlyDataCallback =
+    std::function<EarlyDataDecision(Connection& conn, const OfferedEarlyData& offer)>;
+
 }  // namespace snr

@@ -96,6 +96,11 @@ class Config::Builder {
   Status set_session_ticket_callback(SessionTicketCallback cb);
   // No TLS 1.2 tickets at all (they hold the master secret, so no forward secrecy).
   Status require_ticket_forward_secrecy(bool required);
+  // Server: accept up to `bytes` of TLS 1.3 early data (0-RTT) on resumed sessions; tickets
+  // issued say so. 0 (the default) refuses early data.
+  Status set_server_max_early_data_size(uint32_t bytes);
+  // Server: decides on each offer of early data (default: accept). See EarlyDataCallback.
+  Status set_early_data_callback(EarlyDataCallback cb);
   // How long a session's state may be resumed, across every ticket issued for it (default 15 h).
   Status set_session_state_lifetime(std::chrono::seconds lifetime);
 

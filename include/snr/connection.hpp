@@ -124,6 +124,26 @@ class Connection {
   // Copies the blob into `out` (BUFFER_TOO_SMALL if it does not fit); returns its length.
   Result<size_t> session_ticket(std::span<uint8_t> out) const;
   bool are_session_tickets_enabled() const;
+  // --- early data (TLS 1.3 0-RTT, RFC 8446 2.3) ---
+  // Client, with a session (set_session_ticket) whose server allows early data: starts the
+  // handshake if needed and sends `data` before it completes. Ready(n) says how much was
+  // taken (0 once the early-data window has closed: the server's answer came, or the limit
+  // was reached). Early data can be replayed by an attacker: send only idempotent requests.
+  Poll<size_t> poll_send_early_data(std::span<const uint8_t> data);
+  Poll<size_t> poll_send_early_data(std::string_view s) {
+    return poll_send_early_data(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+  }
+  // Server: runs the handshake until early data arrives; Ready(0) when there is no (more)
+  // early data. Early data not read this way is returned by poll_recv after the handshake.
+  Poll<size_t> poll_recv_early_data(std::span<uint8_t> buf);
+  EarlyDataStatus early_data_status() const;
+  // Server: overrides the config's limit for this connection.
+  Status set_server_max_early_data_size(uint32_t bytes);
+  // Server: the decision an EarlyDataCallback deferred.
+  Status accept_early_data();
+  Status reject_early_data();
+
   // External PSKs (TLS 1.3), in preference order; exclusive with set_session_ticket. A server
   // picks the first client identity it has.
   Status append_psk(const Psk& psk);

@@ -54,6 +54,10 @@ enum class PskHmac : uint8_t { SHA256, SHA384 };
 // Which kind of PSK a connection uses: resumption tickets or external keys (exclusive).
 enum class PskMode : uint8_t { Resumption, External };
 
+// 0-RTT (Connection::early_data_status): not offered; offered and not answered yet; taken
+// by the server; refused (the application data must be sent again after the handshake).
+enum class EarlyDataStatus : uint8_t { NotRequested, Requested, Accepted, Rejected };
+
 // ClientHello fingerprints (snr::fingerprint::Builder).
 enum class FingerprintType : uint8_t { JA3, JA4 };
 

@@ -228,6 +228,18 @@ Status Config::Builder::require_ticket_forward_secrecy(bool required) {
   return {};
 }
 
+Status Config::Builder::set_server_max_early_data_size(uint32_t bytes) {
+  SNR_BUILDER_OPEN();
+  data_->max_early_data = bytes;
+  return {};
+}
+
+Status Config::Builder::set_early_data_callback(EarlyDataCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->early_data_cb = std::move(cb);
+  return {};
+}
+
 Status Config::Builder::set_session_state_lifetime(std::chrono::seconds lifetime) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(lifetime.count() > 0, Err::INVALID_ARGUMENT);

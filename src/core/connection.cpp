@@ -208,6 +208,46 @@ std::optional<std::string_view> Connection::application_protocol() const {
 bool Connection::is_handshake_complete() const { return s_->complete; }
 bool Connection::resumed() const { return s_->complete && s_->neg.resumed; }
 
+Poll<size_t> Connection::poll_send_early_data(std::span<const uint8_t> data) {
+  return s_->send_early(data);
+}
+
+Poll<size_t> Connection::poll_recv_early_data(std::span<uint8_t> buf) {
+  return s_->recv_early(buf);
+}
+
+EarlyDataStatus Connection::early_data_status() const {
+  switch (s_->neg.early_data) {
+    case hs::EarlyState::NotRequested:
+      return EarlyDataStatus::NotRequested;
+    case hs::EarlyState::Requested:
+      return EarlyDataStatus::Requested;
+    case hs::EarlyState::Accepted:
+      return EarlyDataStatus::Accepted;
+    case hs::EarlyState::Rejected:
+      return EarlyDataStatus::Rejected;
+  }
+  return EarlyDataStatus::NotRequested;
+}
+
+Status Connection::set_server_max_early_data_size(uint32_t bytes) {
+  SNR_ENSURE(!s_->hs && !s_->complete, Err::INVALID_STATE);
+  s_->max_early_data = bytes;
+  return {};
+}
+
+Status Connection::accept_early_data() {
+  SNR_ENSURE(s_->early_deferred && !s_->early_decision, Err::INVALID_STATE);
+  s_->early_decision = true;
+  return {};
+}
+
+Status Connection::reject_early_data() {
+  SNR_ENSURE(s_->early_deferred && !s_->early_decision, Err::INVALID_STATE);
+  s_->early_decision = false;
+  return {};
+}
+
 Status Connection::append_psk(const Psk& psk) {
   SNR_ENSURE(!s_->hs && !s_->complete, Err::INVALID_STATE);
   SNR_ENSURE(!s_->session_in, Err::PSK_MODE);

@@ -60,6 +60,18 @@ struct ConnectionState final : hs::HandshakeIo {
   // server issued, encoded as the blob session_ticket() returns.
   std::optional<resume::ClientSession> session_in;
   std::vector<Psk> psks;  // external PSKs (append_psk)
+
+  // 0-RTT
+  bool early_wanted = false;               // client: poll_send_early_data came first
+  std::optional<uint32_t> max_early_data;  // server: the connection's override
+  hs::EarlyMode early_mode = hs::EarlyMode::None;
+  uint32_t early_limit = 0;
+  uint32_t early_count = 0;  // early data bytes sent or received (or skipped)
+  Bytes early_in;            // server: early data not yet read
+  size_t early_pos = 0;
+  std::optional<bool> early_decision;  // server: a deferred decision, once made
+  bool early_deferred = false;
+  bool early_stop = false;  // negotiate() stops once the client may send early data
   Bytes session_out;
   std::optional<ClientHello> client_hello;  // server: the first ClientHello (driver.cpp)
 
@@ -73,6 +85,8 @@ struct ConnectionState final : hs::HandshakeIo {
   Status set_write_keys12(const policy::CipherSuite& suite, Version version,
                           const keys::DirectionKeys& keys) override;
   void version_known(uint16_t record_version) override;
+  void set_early_data(hs::EarlyMode mode, uint32_t limit) override;
+  Status clear_write_key() override;
 
   // --- driver (driver.cpp) ---
   Poll<void> negotiate();
@@ -81,6 +95,8 @@ struct ConnectionState final : hs::HandshakeIo {
   Poll<void> flush();
   Poll<void> shutdown_send();
   Poll<void> shutdown();
+  Poll<size_t> send_early(ByteView data);
+  Poll<size_t> recv_early(MutByteView out);
 
   // --- I/O (io.cpp): s2n's callback contract, -1 + errno for would-block ---
   bool has_io() const;
@@ -96,6 +112,8 @@ struct ConnectionState final : hs::HandshakeIo {
   Poll<hs::InMessage> next_handshake_message();
   // Reads one record; Ready(nullopt) when the transport hit EOF.
   Poll<std::optional<record::Record>> read_record();
+  // Early data met while reading the handshake: kept (accepted) or skipped (rejected).
+  Status on_early_record(const record::Record& rec);
   // Handles an alert record: close_notify closes the read side; others fail.
   Status on_alert(const record::Record& rec);
   Status on_post_handshake(const hs::InMessage& m);

@@ -101,6 +101,17 @@ void ConnectionState::version_known(uint16_t record_version) {
   rl.set_record_version(record_version);
 }
 
+void ConnectionState::set_early_data(hs::EarlyMode m, uint32_t limit) {
+  early_mode = m;
+  early_limit = limit;
+}
+
+Status ConnectionState::clear_write_key() {
+  SNR_TRY(flush_handshake_out());
+  rl.set_write_protection(nullptr);
+  return {};
+}
+
 // --- failure ---
 
 Error ConnectionState::fail(Error e) {
@@ -185,10 +196,22 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
     if (whole->has_value()) return **whole;
     auto pr = read_record();
     if (pr.is_pending()) return pending(pr.blocked());
-    if (pr.is_error()) return pr.error();
+    if (pr.is_error()) {
+      // Rejected 0-RTT: records that do not decrypt are skipped, up to the early data limit
+      // (RFC 8446 4.2.10).
+      if (early_mode == hs::EarlyMode::ServerSkipping && err_of(pr.error()) == Err::DECRYPT) {
+        early_count += static_cast<uint32_t>(rl.last_record_length());
+        if (early_count > early_limit) return make_error(Err::MAX_EARLY_DATA_SIZE);
+        continue;
+      }
+      return pr.error();
+    }
     if (!pr.value())
       return make_error(Err::CLOSED, "peer closed the connection during the handshake");
     const record::Record& rec = *pr.value();
+    // The first record that decrypts ends the skipping.
+    if (early_mode == hs::EarlyMode::ServerSkipping && rec.encrypted)
+      early_mode = hs::EarlyMode::None;
     switch (rec.type) {
       case ContentType::handshake:
         // RFC 8446 5.1: "Implementations MUST NOT send zero-length fragments of Handshake types".
@@ -217,10 +240,27 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
         if (!s.ok()) return std::move(s).error();
         return make_error(Err::CLOSED, "close_notify received during the handshake");
       }
-      case ContentType::application_data:
-        return make_error(Err::UNEXPECTED_MESSAGE, "application data during the handshake");
+      case ContentType::application_data: {
+        Status s = on_early_record(rec);
+        if (!s.ok()) return std::move(s).error();
+        break;
+      }
     }
   }
+}
+
+Status ConnectionState::on_early_record(const record::Record& rec) {
+  const bool keep = early_mode == hs::EarlyMode::ServerReceiving && rec.encrypted;
+  // After a HelloRetryRequest the server reads plaintext: the early records are skipped.
+  const bool skip = early_mode == hs::EarlyMode::ServerSkipping && !rec.encrypted;
+  if (!keep && !skip)
+    return make_error(Err::UNEXPECTED_MESSAGE, "application data during the handshake");
+  const size_t n = skip ? rl.last_record_length() : rec.data.size();
+  // RFC 8446 4.2.10: more than max_early_data_size is an unexpected_message.
+  SNR_ENSURE(n <= early_limit - early_count, Err::MAX_EARLY_DATA_SIZE);
+  early_count += static_cast<uint32_t>(n);
+  if (keep) early_in.insert(early_in.end(), rec.data.begin(), rec.data.end());
+  return {};
 }
 
 // --- handshake ---
@@ -241,6 +281,24 @@ Status ConnectionState::start_handshake() {
   s.client_hello_override = test_client_hello;
   if (session_in && config->data().session_tickets) s.session = &*session_in;
   s.external_psks = psks;
+  s.send_early_data = early_wanted;
+  s.max_early_data = max_early_data.value_or(config->data().max_early_data);
+  s.decide_early_data = [this](ByteView) -> std::optional<bool> {
+    if (early_decision) return *early_decision;
+    const EarlyDataCallback& cb = config->data().early_data_cb;
+    if (!cb) return true;
+    if (early_deferred) return std::nullopt;
+    switch (cb(*owner, OfferedEarlyData{neg.max_early_data})) {
+      case EarlyDataDecision::Accept:
+        return true;
+      case EarlyDataDecision::Reject:
+        return false;
+      case EarlyDataDecision::Defer:
+        break;
+    }
+    early_deferred = true;
+    return std::nullopt;
+  };
   s.version_cap = test_max_version;
   if (config->data().key_log) {
     s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
@@ -281,6 +339,8 @@ Poll<void> ConnectionState::negotiate() {
       auto f = flush();
       if (f.is_pending()) return f;
       if (f.is_error()) return fail(f.error());
+      // poll_send_early_data: the early data goes out before the server's answer is read.
+      if (early_stop && early_mode == hs::EarlyMode::ClientSending) return pending(Blocked::OnRead);
       auto m = next_handshake_message();
       if (m.is_pending()) return pending(m.blocked());
       if (m.is_error()) return fail(m.error());
@@ -419,9 +479,69 @@ Status ConnectionState::on_handshake_record(const record::Record& rec) {
   return {};
 }
 
+Poll<size_t> ConnectionState::send_early(ByteView data) {
+  if (failed) return *failed;
+  SNR_ENSURE(mode == Mode::Client, Err::EARLY_DATA_NOT_ALLOWED);
+  if (complete) return size_t{0};
+  if (!hs) early_wanted = true;
+  // Only until the ClientHello is out: reading the server's answer now would close the
+  // window before the data went out.
+  if (early_mode != hs::EarlyMode::ClientSending) {
+    early_stop = true;
+    auto n = negotiate();
+    early_stop = false;
+    if (n.is_error()) return n.error();
+  }
+  // No eligible session, or the window has closed (the server answered, or the handshake
+  // moved on): nothing more goes out as early data.
+  if (early_mode != hs::EarlyMode::ClientSending || data.empty()) return size_t{0};
+  const size_t room = early_limit - early_count;
+  const size_t take = std::min({data.size(), room, kMaxSendPerCall});
+  if (take == 0) return size_t{0};
+  Status s = rl.write(ContentType::application_data, data.first(take));
+  if (!s.ok()) return fail(std::move(s).error());
+  early_count += static_cast<uint32_t>(take);
+  auto f = flush();
+  if (f.is_error()) return fail(f.error());
+  return take;
+}
+
+Poll<size_t> ConnectionState::recv_early(MutByteView out) {
+  if (failed) return *failed;
+  SNR_ENSURE(mode == Mode::Server, Err::EARLY_DATA_NOT_ALLOWED);
+  for (;;) {
+    if (early_pos < early_in.size()) {
+      const size_t n = std::min(out.size(), early_in.size() - early_pos);
+      std::copy_n(early_in.begin() + static_cast<std::ptrdiff_t>(early_pos), n, out.begin());
+      early_pos += n;
+      if (early_pos == early_in.size()) {
+        secure_wipe(early_in.data(), early_in.size());
+        Bytes().swap(early_in);
+        early_pos = 0;
+      }
+      return n;
+    }
+    // Early data may still come before the ClientHello was read, while the decision is
+    // pending, and until EndOfEarlyData.
+    const bool possible =
+        !complete && (neg.suite == nullptr || neg.early_data == hs::EarlyState::Requested ||
+                      early_mode == hs::EarlyMode::ServerReceiving);
+    if (!possible) return size_t{0};
+    auto r = negotiate();
+    if (r.is_error()) return r.error();
+    if (r.is_pending() && early_in.empty()) {
+      const bool still = neg.suite == nullptr || neg.early_data == hs::EarlyState::Requested ||
+                         early_mode == hs::EarlyMode::ServerReceiving;
+      if (still) return pending(r.blocked());
+    }
+  }
+}
+
 Poll<size_t> ConnectionState::recv(MutByteView out) {
   if (failed) return *failed;
   if (!complete) return make_error(Err::NOT_NEGOTIATED);
+  // Early data the application did not take with poll_recv_early_data comes first.
+  if (early_pos < early_in.size()) return recv_early(out);
   for (;;) {
     if (!app_pending.empty()) {
       size_t n = std::min(out.size(), app_pending.size());

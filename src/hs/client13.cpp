@@ -5,6 +5,7 @@
 
 #include "hs/alpn.hpp"
 #include "hs/common13.hpp"
+#include "hs/early13.hpp"
 #include "hs/psk13.hpp"
 #include "hs/tickets12.hpp"
 #include "hs/versions.hpp"
@@ -25,6 +26,7 @@ enum Step : uint8_t {
   kServerFinished,
   kClientCert,
   kClientFinished,
+  kEndOfEarlyData,
 };
 
 bool is_ip_literal(std::string_view name) {
@@ -121,7 +123,10 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       hs.key_shares.clear();
       hs.key_shares.push_back(std::move(share));
     }
-    if (hs.offered_tls13) SNR_TRY(offer_psks(hs, ch));
+    if (hs.offered_tls13) {
+      SNR_TRY(offer_psks(hs, ch));
+      offer_early_data(hs, ch);
+    }
     hs.offered_ext = e.order;
     hs.first_hello = std::move(ch);
   } else {
@@ -142,6 +147,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     retain_psks_for_suite(hs, ch);
   }
   SNR_TRY(send_client_hello(hs, *hs.first_hello));
+  if (!hs.hello_retry) SNR_TRY(start_early_data(hs));
   return next(kServerHello);
 }
 
@@ -202,6 +208,9 @@ Result<Outcome> on_hello_retry(Handshake& hs, const InMessage& in, const msg::Se
     hs.key_shares.clear();
     hs.key_shares.push_back(std::move(share));
   }
+  SNR_TRY(cancel_early_data(hs, *hs.first_hello));
+  // RFC 8446 5.1: records after the initial ClientHello say 0x0303.
+  hs.io->version_known(msg::version::TLS12);
   // RFC 8446 D.4: the client's one CCS may go right before its second ClientHello.
   SNR_TRY(maybe_send_ccs(hs));
   return next(kClientHello);
@@ -264,6 +273,9 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
+  // With early data in flight the early key stays the write key until EncryptedExtensions
+  // (rejected) or EndOfEarlyData (accepted).
+  if (hs.out->early_data == EarlyState::Requested) return next(kEncryptedExtensions);
   // From here on everything the client sends is protected — an alert too, which the server
   // (already reading with the client handshake key) could not take in plaintext. The
   // middlebox CCS (RFC 8446 D.4) therefore goes now, before the first protected record.
@@ -277,6 +289,7 @@ Result<Outcome> recv_encrypted_extensions(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::EncryptedExtensions ee, msg::parse_encrypted_extensions(in->body));
   SNR_TRY(check_solicited(hs, ee.ext));
   SNR_TRY(accept_alpn(hs, ee.ext));
+  SNR_TRY(accept_early_data_answer(hs, ee.ext));
   SNR_TRY(absorb(hs, *in));
   // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
   return next(hs.psk ? kServerFinished : kServerCert);
@@ -312,6 +325,12 @@ Result<Outcome> recv_server_finished(Handshake& hs, const InMessage* in) {
   SNR_TRY(check_finished(hs, *in, hs.ks->server_handshake_secret()));
   SNR_TRY(derive_application_secrets(hs));
   SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->server_application_secret().view()));
+  return next(kEndOfEarlyData);
+}
+
+// EndOfEarlyData (RFC 8446 4.5) when the server accepted early data.
+Result<Outcome> send_end_of_early_data(Handshake& hs, const InMessage*) {
+  SNR_TRY(finish_early_data(hs));
   return next(kClientCert);
 }
 
@@ -352,6 +371,7 @@ constexpr StepRow kSteps[] = {
     {kServerFinished, "SERVER_FINISHED", accepts(HandshakeType::finished), recv_server_finished},
     {kClientCert, "CLIENT_CERT", 0, send_client_cert},
     {kClientFinished, "CLIENT_FINISHED", 0, send_client_finished},
+    {kEndOfEarlyData, "END_OF_EARLY_DATA", 0, send_end_of_early_data},
 };
 
 static_assert(rows_in_order(kSteps), "client13 step rows must follow the Step enum");

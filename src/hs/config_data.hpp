@@ -53,6 +53,8 @@ struct ConfigData {
   bool require_ticket_fs = false;
   uint64_t session_state_lifetime = 15ull * 3600 * 1'000'000'000;  // ns
   SessionTicketCallback ticket_cb;
+  uint32_t max_early_data = 0;
+  EarlyDataCallback early_data_cb;
 
   // Wall-clock now in ns (the injected clock, else the system's).
   uint64_t now() const {

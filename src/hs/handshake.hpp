@@ -32,6 +32,14 @@
 
 namespace snr::hs {
 
+// What the record layer does with application data during the handshake (0-RTT, RFC 8446
+// 4.2.10): the client may write it under the early key; the server reads it (accepted) or
+// skips what it cannot decrypt (rejected), up to a byte limit.
+enum class EarlyMode : uint8_t { None, ClientSending, ServerReceiving, ServerSkipping };
+
+// Where early data stands (Connection::early_data_status).
+enum class EarlyState : uint8_t { NotRequested, Requested, Accepted, Rejected };
+
 // Where a step's messages and keys go.
 class HandshakeIo {
  public:
@@ -50,6 +58,10 @@ class HandshakeIo {
   // The negotiated version is known: outgoing records carry its wire value (TLS 1.3 records
   // say 0x0303) instead of the first ClientHello's 0x0301.
   virtual void version_known(uint16_t record_version) = 0;
+  // 0-RTT: how application data records are treated until the next call, and the limit.
+  virtual void set_early_data(EarlyMode mode, uint32_t limit) = 0;
+  // The client's second ClientHello after 0-RTT goes out unprotected (RFC 8446 4.1.2).
+  virtual Status clear_write_key() = 0;
 };
 
 // Handshake-type flags (s2n's bits; names differ between TLS 1.2 and 1.3, see shape.hpp).
@@ -87,7 +99,9 @@ struct Negotiated {
   // Client: a session the server issued during the handshake (TLS 1.2), for the driver to
   // hand to the application.
   std::optional<resume::ClientSession> issued_session;
-  SecureBytes master_secret;  // TLS 1.2 and older
+  EarlyState early_data = EarlyState::NotRequested;
+  uint32_t max_early_data = 0;  // the early data limit in force (0: none)
+  SecureBytes master_secret;    // TLS 1.2 and older
   // TLS 1.2 and older: the hello randoms, with which connection serialization re-derives the
   // key block from master_secret.
   std::array<uint8_t, 32> client_random{};
@@ -108,6 +122,8 @@ struct Outcome {
 };
 inline Outcome next(uint8_t step) { return Outcome{Outcome::Kind::Next, step}; }
 inline Outcome done() { return Outcome{Outcome::Kind::Done, 0}; }
+// The step waits for the application (an async callback); it runs again on the next poll.
+inline Outcome pause() { return Outcome{Outcome::Kind::Pause, 0}; }
 
 struct Handshake;
 using StepFn = Result<Outcome> (*)(Handshake& hs, const InMessage* in);
@@ -155,6 +171,13 @@ struct Settings {
   const resume::ClientSession* session = nullptr;
   // External PSKs (Connection::append_psk): client: offered in order; server: accepted.
   std::span<const Psk> external_psks;
+  // Client: the application wants to send early data (poll_send_early_data before the
+  // handshake started).
+  bool send_early_data = false;
+  // Server: the most early data it accepts (0: none), and the application's decision hook:
+  // returns nullopt while the decision is pending (async).
+  uint32_t max_early_data = 0;
+  std::function<std::optional<bool>(ByteView context)> decide_early_data;
   // Test seam: the highest version a client offers (tests of TLS 1.0/1.1 with policies that
   // also allow TLS 1.2).
   Version version_cap = Version::TLS13;
@@ -198,8 +221,10 @@ struct Handshake {
   };
   std::vector<Psk> offered_psks;
   std::optional<Psk> psk;
-  uint16_t psk_index = 0;  // server: the chosen identity's index
-  bool psk_dhe = true;     // psk_dhe_ke (with a key share) rather than psk_ke
+  uint16_t psk_index = 0;       // server: the chosen identity's index
+  crypto::Digest early_secret;  // client_early_traffic_secret while 0-RTT is in play
+  const policy::CipherSuite* early_suite = nullptr;
+  bool psk_dhe = true;  // psk_dhe_ke (with a key share) rather than psk_ke
 
   // TLS 1.2 and older
   Version version = Version::Unknown;

@@ -137,6 +137,7 @@ Status accept_server_psk(Handshake& hs, const msg::ServerHello& sh) {
   const policy::CipherSuite* suite = policy::find_suite(sh.cipher_suite);
   SNR_ENSURE(suite && suite->hash == p.hash, Err::BAD_PSK);
   hs.psk = std::move(p);
+  hs.psk_index = sh.ext.psk_selected_identity;
   hs.offered_psks.clear();
   // snr offers psk_dhe_ke only, so the server must have sent a key share.
   hs.psk_dhe = true;
@@ -272,6 +273,12 @@ Status send_tickets(Handshake& hs) {
     st.secret = SecureBytes(psk.view());
     st.alpn = hs.out->alpn;
     st.server_name = hs.out->server_name;
+    // RFC 8446 4.2.10: the ticket says how much early data the server will take with it.
+    st.max_early_data = hs.settings.max_early_data;
+    if (st.max_early_data > 0) {
+      t.ext.add(ext::early_data);
+      t.ext.max_early_data_size = st.max_early_data;
+    }
     // The lifetime is bounded by the session-state lifetime, the keying material's end and
     // the RFC's week; the sealing key's remaining life bounds it once the key is chosen.
     uint64_t life =

@@ -3,6 +3,7 @@
 
 #include "hs/alpn.hpp"
 #include "hs/common13.hpp"
+#include "hs/early13.hpp"
 #include "hs/psk13.hpp"
 #include "hs/versions.hpp"
 #include "util/error_code.hpp"
@@ -24,6 +25,7 @@ enum Step : uint8_t {
   kServerFinished,
   kClientFinished,
   kNewSessionTicket,
+  kEndOfEarlyData,
 };
 
 // What the server settled from a ClientHello.
@@ -141,6 +143,7 @@ Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY(accept_hello(hs, c, ch));
   SNR_TRY(verify_binder(hs, *in, ch));
   SNR_TRY(absorb(hs, *in));
+  SNR_TRY(consider_early_data(hs, ch));
   hs.first_hello = std::move(ch);
   const bool dhe = !hs.psk || hs.psk_dhe;
   if (dhe && c.share == nullptr) return next(kHelloRetry);
@@ -172,6 +175,12 @@ Result<Outcome> send_hello_retry(Handshake& hs, const InMessage*) {
   hs.cookie = hrr.ext.cookie;
   SNR_TRY(send(hs, hrr));
   hs.hello_retry = true;
+  // RFC 8446 4.2.10: after a HelloRetryRequest early data is rejected; the client's early
+  // records (still arriving before the second ClientHello) are skipped.
+  if (hs.out->early_data != EarlyState::NotRequested) {
+    hs.out->early_data = EarlyState::Rejected;
+    hs.io->set_early_data(EarlyMode::ServerSkipping, hs.out->max_early_data);
+  }
   hs.out->flags |= flag::HELLO_RETRY_REQUEST;
   hs.io->version_known(msg::version::TLS12);
   // RFC 8446 D.4: the server's CCS follows its first handshake message.
@@ -184,6 +193,9 @@ Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(in->body));
   SNR_ENSURE(ch.session_id == hs.session_id, Err::ILLEGAL_PARAMETER);
   SNR_ENSURE(ch.ext.has(ext::cookie) && ct_equal(ch.ext.cookie, hs.cookie), Err::BAD_COOKIE);
+  // "A client MUST NOT include the "early_data" extension in its followup ClientHello."
+  SNR_ENSURE(!ch.ext.has(ext::early_data), Err::BAD_EARLY_DATA);
+  hs.io->set_early_data(EarlyMode::None, 0);
   SNR_ENSURE(ch.ext.key_shares.size() == 1 && ch.ext.key_shares[0].group == hs.out->group,
              Err::ILLEGAL_PARAMETER);
   SNR_TRY_ASSIGN(Choice c, choose(hs, ch));
@@ -199,6 +211,12 @@ Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
 
 // ServerHello (RFC 8446 4.1.3).
 Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
+  // The application decides on offered early data first (anti-replay), possibly later.
+  if (hs.out->early_data == EarlyState::Requested) {
+    std::optional<bool> accept = decide_early_data(hs);
+    if (!accept) return pause();
+    if (!*accept) hs.out->early_data = EarlyState::Rejected;
+  }
   crypto::Provider& p = *hs.settings.provider;
   msg::ServerHello sh;
   SNR_TRY(p.random(sh.random));
@@ -239,13 +257,31 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   SNR_TRY(maybe_send_ccs(hs));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));
-  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+  switch (hs.out->early_data) {
+    case EarlyState::Accepted:
+    case EarlyState::Requested:
+      // Accepted: the client's early data, then EndOfEarlyData, come under the early key.
+      hs.out->early_data = EarlyState::Accepted;
+      hs.out->flags |= flag::WITH_EARLY_DATA;
+      SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.early_secret.view()));
+      hs.io->set_early_data(EarlyMode::ServerReceiving, hs.out->max_early_data);
+      break;
+    case EarlyState::Rejected:
+      // Rejected: records that do not decrypt with the handshake key are skipped (4.2.10).
+      SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+      if (!hs.hello_retry) hs.io->set_early_data(EarlyMode::ServerSkipping, hs.out->max_early_data);
+      break;
+    case EarlyState::NotRequested:
+      SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+      break;
+  }
   return next(kEncryptedExtensions);
 }
 
 Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   msg::EncryptedExtensions ee;
   select_alpn(hs, *hs.first_hello, ee.ext);
+  if (hs.out->early_data == EarlyState::Accepted) ee.ext.add(ext::early_data);
   hs.first_hello.reset();
   SNR_TRY(send(hs, ee));
   // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
@@ -273,6 +309,16 @@ Result<Outcome> send_server_finished(Handshake& hs, const InMessage*) {
   SNR_TRY(send(hs, fin));
   SNR_TRY(derive_application_secrets(hs));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_application_secret().view()));
+  return next(hs.out->early_data == EarlyState::Accepted ? kEndOfEarlyData : kClientFinished);
+}
+
+// EndOfEarlyData (RFC 8446 4.5) closes accepted early data; the handshake key follows.
+Result<Outcome> recv_end_of_early_data(Handshake& hs, const InMessage* in) {
+  SNR_TRY(check_end_of_early_data(*in));
+  SNR_TRY(absorb(hs, *in));
+  hs.io->set_early_data(EarlyMode::None, 0);
+  hs.early_secret = crypto::Digest();
+  SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
   return next(kClientFinished);
 }
 
@@ -302,6 +348,8 @@ constexpr StepRow kSteps[] = {
     {kServerFinished, "SERVER_FINISHED", 0, send_server_finished},
     {kClientFinished, "CLIENT_FINISHED", accepts(HandshakeType::finished), recv_client_finished},
     {kNewSessionTicket, "SERVER_NEW_SESSION_TICKET", 0, send_new_session_tickets},
+    {kEndOfEarlyData, "END_OF_EARLY_DATA", accepts(HandshakeType::end_of_early_data),
+     recv_end_of_early_data},
 };
 
 static_assert(rows_in_order(kSteps), "server13 step rows must follow the Step enum");

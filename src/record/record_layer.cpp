@@ -136,6 +136,7 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   if (in_len_ < kHeaderSize + len) return std::optional<Record>();
 
   in_len_ = 0;
+  last_len_ = len;
   MutByteView body(in_.get() + kHeaderSize, len);
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
   ContentType inner = ctype;

@@ -75,6 +75,8 @@ class RecordLayer {
   // Frees the input buffer when it holds nothing (idle connections keep no buffer).
   void release_input();
   bool input_empty() const { return in_len_ == 0; }
+  // The body length of the record take_record() last consumed (skipped 0-RTT data counts).
+  size_t last_record_length() const { return last_len_; }
 
   // --- output ---
   // Appends `data` as records of type `type` (fragmented, protected with the write key).
@@ -102,6 +104,7 @@ class RecordLayer {
   std::unique_ptr<uint8_t[]> in_;
   size_t in_cap_ = 0;
   size_t in_len_ = 0;
+  size_t last_len_ = 0;
   Bytes out_;
   size_t out_off_ = 0;
   std::unique_ptr<Protection> read_, write_;

@@ -134,6 +134,49 @@ openssl_client_psk_vs_snr() {
   expect_summary "$CASE_DIR/server.err" "snr-server" handshake_type "NEGOTIATED|MIDDLEBOX_COMPAT"
 }
 
+# 0-RTT: snr-client sends a file as early data on its resumed connection.
+snr_client_early_vs_openssl() {
+  printf 'EARLY-LINE-FROM-SNR\n' >"$CASE_DIR/early.txt"
+  # s_server -early_data cannot be combined with -rev; it prints what it reads.
+  local out="$CASE_DIR/server.out" err="$CASE_DIR/server.err"
+  case_log "openssl s_server stdout" "$out"
+  case_log "openssl s_server stderr" "$err"
+  (sleep 8 | openssl s_server -accept 127.0.0.1:0 -tls1_3 -cert "$CERT" -key "$KEY" -naccept 2 \
+    -early_data >"$out" 2>"$err") &
+  SERVER_PID=$!
+  track_bg "$SERVER_PID"
+  if ! wait_for 10 "" "$out" -E '^ACCEPT '; then
+    case_fail "openssl s_server did not start"
+    return 0
+  fi
+  SERVER_PORT="$(sed -n -E 's/^ACCEPT .*:([0-9]+)$/\1/p' "$out" | head -n1)"
+  run_snr_client --ca-file "$CA" --server-name localhost --reconnect 1 \
+    --early-data "$CASE_DIR/early.txt" 127.0.0.1 "$SERVER_PORT"
+  local cerr="$CASE_DIR/client.err"
+  expect_status "snr-client" "$CLIENT_STATUS" 0
+  expect_count "$cerr" "snr-client summaries" '^early_data: ACCEPTED$' 1
+  expect_count "$cerr" "snr-client summaries" '^resumed: yes$' 1
+  wait_for 8 "" "$out" -F 'End of early data' || true
+  expect_match "$out" "s_server" '^Early data received:'
+  expect_count "$out" "s_server" '^EARLY-LINE-FROM-SNR$' 1
+  stop_bg "$SERVER_PID"
+}
+
+# 0-RTT: openssl s_client -early_data on a session from snr-server --max-early-data.
+openssl_client_early_vs_snr() {
+  printf 'EARLY-LINE-FROM-OPENSSL\n' >"$CASE_DIR/early.txt"
+  start_snr_server --tickets --max-early-data 16384 || return 0
+  local sess="$CASE_DIR/openssl.sess"
+  run_line_client "ping" "openssl s_client (first)" openssl s_client -tls1_3 \
+    -connect "127.0.0.1:$SERVER_PORT" -CAfile "$CA" -servername localhost -sess_out "$sess"
+  run_line_client "EARLY-LINE-FROM-OPENSSL" "openssl s_client (early)" openssl s_client -tls1_3 \
+    -connect "127.0.0.1:$SERVER_PORT" -CAfile "$CA" -servername localhost -sess_in "$sess" \
+    -early_data "$CASE_DIR/early.txt"
+  expect_match "$CASE_DIR/client.out" "s_client" '^Early data was accepted'
+  stop_bg "$SERVER_PID"
+  expect_count "$CASE_DIR/server.err" "snr-server summaries" '^early_data: ACCEPTED$' 1
+}
+
 run_case "TLS 1.3: snr-client --reconnect 2 -> openssl s_server" \
   snr_client_vs_openssl -tls1_3 default_tls13
 run_case "TLS 1.3: snr-client --sess-out / --sess-in -> openssl s_server" \
@@ -155,6 +198,10 @@ run_case "TLS 1.2: openssl s_client -sess_out/-sess_in -> snr-server --tickets" 
   openssl_client_vs_snr -tls1_2 default TLSv1.2
 run_case "TLS 1.2: gnutls-cli --resume -> snr-server --tickets" \
   gnutls_client_vs_snr "NORMAL:-VERS-ALL:+VERS-TLS1.2" default
+run_case "TLS 1.3 0-RTT: snr-client --early-data -> openssl s_server -early_data" \
+  snr_client_early_vs_openssl
+run_case "TLS 1.3 0-RTT: openssl s_client -early_data -> snr-server --max-early-data" \
+  openssl_client_early_vs_snr
 run_case "TLS 1.3 external PSK: snr-client --psk -> openssl s_server -psk -nocert" \
   snr_client_psk_vs_openssl
 run_case "TLS 1.3 external PSK: openssl s_client -psk -> snr-server --psk" \

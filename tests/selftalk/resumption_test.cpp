@@ -316,6 +316,218 @@ TEST(Resumption13, ClientWithoutTicketsSendsNoOfferAndIgnoresTickets) {
   EXPECT_FALSE(p.client.are_session_tickets_enabled());
 }
 
+// --- Early data (0-RTT) ---
+
+Config early_server(const Clock& clock, uint32_t max_early, EarlyDataCallback cb = nullptr,
+                    const Policy& policy = kTls13.policy()) {
+  auto b = Config::builder();
+  EXPECT_TRUE(b.with_system_certs(false).ok());
+  EXPECT_TRUE(b.set_security_policy(policy).ok());
+  EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
+  EXPECT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
+                         read_file(data_path("ecdsa-p256-key.pem")))
+                  .ok());
+  EXPECT_TRUE(b.add_session_ticket_key(bytes("k"), bytes("early data ticket key 0123456")).ok());
+  EXPECT_TRUE(b.set_server_max_early_data_size(max_early).ok());
+  if (cb) {
+    EXPECT_TRUE(b.set_early_data_callback(std::move(cb)).ok());
+  }
+  auto c = b.build();
+  EXPECT_TRUE(c.ok());
+  return *c;
+}
+
+// Client sends `early` as 0-RTT data; the server reads what arrives as early data. Returns
+// the early data the server read before the handshake finished.
+std::string zero_rtt(Pair& p, const std::string& early, bool expect_sent = true) {
+  auto sent = p.client.poll_send_early_data(early);
+  EXPECT_FALSE(sent.is_error()) << sent.error().message();
+  if (expect_sent) {
+    EXPECT_TRUE(sent.is_ready() && sent.value() == early.size());
+  }
+  std::string got;
+  for (int i = 0; i < 100; ++i) {
+    uint8_t buf[256];
+    auto r = p.server.poll_recv_early_data(buf);
+    if (r.is_error()) {
+      ADD_FAILURE() << "recv_early_data: " << r.error().name() << " " << r.error().message();
+      break;
+    }
+    if (r.is_ready() && r.value() == 0) break;
+    if (r.is_ready()) got.append(reinterpret_cast<char*>(buf), r.value());
+    if (r.is_pending()) {
+      auto c = p.client.poll_negotiate();
+      if (c.is_error()) break;
+    }
+  }
+  return got;
+}
+
+TEST(EarlyData, AcceptedAndReadBeforeTheHandshakeEnds) {
+  Clock clock;
+  Config server = early_server(clock, 4096);
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  EXPECT_EQ(first.client.early_data_status(), EarlyDataStatus::NotRequested);
+
+  clock.advance(2 * kSec);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  const std::string request = "GET /early HTTP/1.1\r\n\r\n";
+  EXPECT_EQ(zero_rtt(second, request), request);
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->name() << ": " << err->message();
+  for (Connection* c : {&second.client, &second.server}) {
+    EXPECT_TRUE(c->resumed());
+    EXPECT_EQ(c->early_data_status(), EarlyDataStatus::Accepted);
+    EXPECT_EQ(*c->handshake_type(), "NEGOTIATED|MIDDLEBOX_COMPAT|WITH_EARLY_DATA|EARLY_CLIENT_CCS");
+  }
+  EXPECT_EQ(transfer(second.server, second.client, "reply"), "reply");
+  EXPECT_EQ(transfer(second.client, second.server, "more"), "more");
+}
+
+TEST(EarlyData, UnreadEarlyDataComesFirstFromPollRecv) {
+  Clock clock;
+  Config server = early_server(clock, 4096);
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  ASSERT_TRUE(second.client.poll_send_early_data("early:").is_ready());
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->message();
+  ASSERT_TRUE(second.client.poll_send("late").is_ready());
+  EXPECT_EQ(transfer(second.client, second.server, ""), "");
+  std::string got;
+  for (int i = 0; i < 10 && got.size() < 10; ++i) {
+    uint8_t buf[64];
+    auto r = second.server.poll_recv(buf);
+    if (r.is_ready()) got.append(reinterpret_cast<char*>(buf), r.value());
+  }
+  EXPECT_EQ(got, "early:late");
+}
+
+TEST(EarlyData, RejectedByTheCallbackIsSkipped) {
+  Clock clock;
+  int offers = 0;
+  Config server = early_server(clock, 4096, [&](Connection&, const OfferedEarlyData& o) {
+    ++offers;
+    EXPECT_EQ(o.max_early_data, 4096u);
+    return EarlyDataDecision::Reject;
+  });
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  EXPECT_EQ(zero_rtt(second, std::string(3000, 'e')), "");
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->message();
+  EXPECT_EQ(offers, 1);
+  EXPECT_TRUE(second.client.resumed());
+  for (Connection* c : {&second.client, &second.server})
+    EXPECT_EQ(c->early_data_status(), EarlyDataStatus::Rejected);
+  // The rejected bytes are gone; the connection carries new data normally.
+  EXPECT_EQ(transfer(second.client, second.server, "resent"), "resent");
+}
+
+TEST(EarlyData, DeferredDecision) {
+  Clock clock;
+  Config server = early_server(
+      clock, 4096, [](Connection&, const OfferedEarlyData&) { return EarlyDataDecision::Defer; });
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  ASSERT_TRUE(second.client.poll_send_early_data("deferred").is_ready());
+  auto s = second.server.poll_negotiate();
+  ASSERT_TRUE(s.is_pending());
+  EXPECT_EQ(s.blocked(), Blocked::OnApplicationInput);
+  EXPECT_TRUE(second.server.poll_negotiate().is_pending());  // still waiting
+  EXPECT_FALSE(second.client.accept_early_data().ok());      // nothing deferred on the client
+  ASSERT_TRUE(second.server.accept_early_data().ok());
+  EXPECT_FALSE(second.server.accept_early_data().ok());  // decided already
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->message();
+  EXPECT_EQ(second.server.early_data_status(), EarlyDataStatus::Accepted);
+  uint8_t buf[32];
+  auto r = second.server.poll_recv(buf);
+  ASSERT_TRUE(r.is_ready());
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(buf), r.value()), "deferred");
+}
+
+TEST(EarlyData, NotOfferedWhenTheTicketDoesNotAllowIt) {
+  Clock clock;
+  Config server = early_server(clock, 0);
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  auto sent = second.client.poll_send_early_data("nope");
+  ASSERT_TRUE(sent.is_ready());
+  EXPECT_EQ(sent.value(), 0u);
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->message();
+  EXPECT_TRUE(second.client.resumed());
+  EXPECT_EQ(second.client.early_data_status(), EarlyDataStatus::NotRequested);
+}
+
+TEST(EarlyData, MoreThanTheServerAllowsIsAnError) {
+  Clock clock;
+  Config server = early_server(clock, 4096);
+  Config client = ticket_client(clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  // This connection takes only 100 bytes, while the ticket promised 4096.
+  ASSERT_TRUE(second.server.set_server_max_early_data_size(100).ok());
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  ASSERT_TRUE(second.client.poll_send_early_data(std::string(2000, 'x')).is_ready());
+  auto err = second.handshake();
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->name(), "S2N_ERR_MAX_EARLY_DATA_SIZE");
+}
+
+TEST(EarlyData, RejectedAfterHelloRetryRequest) {
+  Clock clock;
+  TestPolicy server_policy({0x1301}, {0x0017});
+  TestPolicy client_policy({0x1301}, {0x001d, 0x0017});
+  Config server = early_server(clock, 4096, nullptr, server_policy.policy());
+  Config client = ticket_client(clock, client_policy.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  EXPECT_EQ(zero_rtt(second, std::string(500, 'h')), "");
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->name() << ": " << err->message();
+  EXPECT_TRUE(second.client.resumed());
+  EXPECT_EQ(second.client.early_data_status(), EarlyDataStatus::Rejected);
+  EXPECT_EQ(second.server.early_data_status(), EarlyDataStatus::Rejected);
+  EXPECT_EQ(transfer(second.client, second.server, "after hrr"), "after hrr");
+}
+
+TEST(EarlyData, TicketAgeTooFarOffIsRejected) {
+  Clock server_clock, client_clock;
+  Config server = early_server(server_clock, 4096);
+  Config client = ticket_client(client_clock, kTls13.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  // The client thinks 30 s more have passed than the server does (RFC 8446 8.3).
+  client_clock.advance(31 * kSec);
+  server_clock.advance(1 * kSec);
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  EXPECT_EQ(zero_rtt(second, "replayed?"), "");
+  auto err = second.handshake();
+  ASSERT_FALSE(err) << err->message();
+  EXPECT_EQ(second.server.early_data_status(), EarlyDataStatus::Rejected);
+}
+
 // --- External PSKs (TLS 1.3) ---
 
 Psk make_psk(std::string_view identity, std::string_view secret, PskHmac hmac) {
