@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -51,7 +52,8 @@ constexpr char kUsage[] =
     "  --tickets               issue session tickets (a random key made at start)\n"
     "  --ticket-key FILE       issue session tickets sealed with the key material in FILE\n"
     "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n"
-    "  --max-early-data N      accept up to N bytes of TLS 1.3 early data (with --tickets)\n";
+    "  --max-early-data N      accept up to N bytes of TLS 1.3 early data (with --tickets)\n"
+    "  --session-cache         keep TLS 1.2 sessions by session id (in memory)\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -67,6 +69,7 @@ struct Options {
   std::optional<std::string> psk;
   std::optional<std::string> max_early_data;
   bool tickets = false;
+  bool session_cache = false;
   bool http = false;
   bool once = false;
   bool quiet = false;
@@ -98,6 +101,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.http = false;
     } else if (arg == "--http") {
       opt.http = true;
+    } else if (arg == "--session-cache") {
+      opt.session_cache = true;
     } else if (arg == "--tickets") {
       opt.tickets = true;
     } else if (arg == "--psk") {
@@ -140,6 +145,31 @@ std::optional<Options> parse_options(int argc, char** argv) {
   return opt;
 }
 
+// --session-cache: the process's sessions by id; expired entries go when they are looked up.
+SessionCache memory_session_cache() {
+  struct Entry {
+    std::vector<uint8_t> value;
+    Clock::time_point expires;
+  };
+  auto entries = std::make_shared<std::map<std::vector<uint8_t>, Entry>>();
+  SessionCache c;
+  c.store = [entries](std::span<const uint8_t> key, std::span<const uint8_t> value,
+                      std::chrono::seconds ttl) {
+    (*entries)[{key.begin(), key.end()}] = Entry{{value.begin(), value.end()}, Clock::now() + ttl};
+  };
+  c.retrieve = [entries](std::span<const uint8_t> key) -> std::optional<std::vector<uint8_t>> {
+    auto it = entries->find({key.begin(), key.end()});
+    if (it == entries->end()) return std::nullopt;
+    if (it->second.expires < Clock::now()) {
+      entries->erase(it);
+      return std::nullopt;
+    }
+    return it->second.value;
+  };
+  c.remove = [entries](std::span<const uint8_t> key) { entries->erase({key.begin(), key.end()}); };
+  return c;
+}
+
 std::optional<Config> build_config(const Options& opt) {
   Config::Builder builder = Config::builder();
   // The trust store only matters for client certificates: never the system store.
@@ -180,6 +210,8 @@ std::optional<Config> build_config(const Options& opt) {
     if (!check(builder.add_session_ticket_key(as_span(name), as_span(material))))
       return std::nullopt;
   }
+  if (opt.session_cache && !check(builder.set_session_cache(memory_session_cache())))
+    return std::nullopt;
   if (opt.max_early_data) {
     char* end = nullptr;
     const unsigned long n = std::strtoul(opt.max_early_data->c_str(), &end, 10);

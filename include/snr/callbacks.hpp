@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace snr {
 
@@ -39,6 +41,17 @@ struct SessionTicket {
 // Called on the client for every session the server issues (each TLS 1.3 NewSessionTicket; the
 // TLS 1.2 ticket or session id at the end of the handshake).
 using SessionTicketCallback = std::function<void(Connection& conn, const SessionTicket& ticket)>;
+
+// Server, TLS 1.2: a session-ID cache the application keeps (s2n's store / retrieve /
+// delete callbacks). Keys are session ids (1-32 bytes); values are opaque session states that
+// hold the master secret: keep them as secret as keys. retrieve returns nullopt on a miss.
+struct SessionCache {
+  std::function<void(std::span<const uint8_t> key, std::span<const uint8_t> value,
+                     std::chrono::seconds ttl)>
+      store;
+  std::function<std::optional<std::vector<uint8_t>>(std::span<const uint8_t> key)> retrieve;
+  std::function<void(std::span<const uint8_t> key)> remove;
+};
 
 // Server: early data a client offers with a resumed session (RFC 8446 4.2.10). snr has no
 // anti-replay store of its own: the callback is where an application applies one (RFC 8446

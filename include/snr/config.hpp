@@ -101,6 +101,9 @@ class Config::Builder {
   Status set_server_max_early_data_size(uint32_t bytes);
   // Server: decides on each offer of early data (default: accept). See EarlyDataCallback.
   Status set_early_data_callback(EarlyDataCallback cb);
+  // Server: TLS 1.2 sessions by session id in an application cache (all three callbacks
+  // required). Entries live 6 hours; a connection that fails deletes its entry.
+  Status set_session_cache(SessionCache cache);
   // How long a session's state may be resumed, across every ticket issued for it (default 15 h).
   Status set_session_state_lifetime(std::chrono::seconds lifetime);
 

@@ -240,6 +240,13 @@ Status Config::Builder::set_early_data_callback(EarlyDataCallback cb) {
   return {};
 }
 
+Status Config::Builder::set_session_cache(SessionCache cache) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(cache.store && cache.retrieve && cache.remove, Err::INVALID_ARGUMENT);
+  data_->session_cache = std::move(cache);
+  return {};
+}
+
 Status Config::Builder::set_session_state_lifetime(std::chrono::seconds lifetime) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(lifetime.count() > 0, Err::INVALID_ARGUMENT);

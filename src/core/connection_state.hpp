@@ -102,6 +102,8 @@ struct ConnectionState final : hs::HandshakeIo {
   bool has_io() const;
   int io_send(const uint8_t* buf, size_t len);
   int io_recv(uint8_t* buf, size_t len);
+  int io_send_once(const uint8_t* buf, size_t len);
+  int io_recv_once(uint8_t* buf, size_t len);
 
   const PolicyData& policy() const;
 

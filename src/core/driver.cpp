@@ -131,6 +131,11 @@ Error ConnectionState::fail(Error e) {
   read_closed = write_closed = true;
   hs.reset();
   failed = e;
+  // s2n: a connection that fails takes its session out of the session-ID cache.
+  if (!neg.cache_key.empty() && config && config->data().session_cache) {
+    config->data().session_cache->remove(neg.cache_key);
+    neg.cache_key.clear();
+  }
   return e;
 }
 
@@ -279,7 +284,7 @@ Status ConnectionState::start_handshake() {
   s.server_name = server_name;
   s.alpn = alpn ? &*alpn : &config->data().alpn;
   s.client_hello_override = test_client_hello;
-  if (session_in && config->data().session_tickets) s.session = &*session_in;
+  if (session_in) s.session = &*session_in;
   s.external_psks = psks;
   s.send_early_data = early_wanted;
   s.max_early_data = max_early_data.value_or(config->data().max_early_data);
@@ -538,7 +543,9 @@ Poll<size_t> ConnectionState::recv_early(MutByteView out) {
 }
 
 Poll<size_t> ConnectionState::recv(MutByteView out) {
-  if (failed) return *failed;
+  // A transport failure (say EPIPE on send) does not take back data already received and
+  // authenticated: it is returned before the error.
+  if (failed && !(failed->kind() == ErrorKind::IOError && !app_pending.empty())) return *failed;
   if (!complete) return make_error(Err::NOT_NEGOTIATED);
   // Early data the application did not take with poll_recv_early_data comes first.
   if (early_pos < early_in.size()) return recv_early(out);
@@ -591,7 +598,15 @@ Poll<void> ConnectionState::shutdown_send() {
     Status s = rl.write(ContentType::alert, rec);
     if (!s.ok()) return fail(std::move(s).error());
   }
-  if (failed) return Ready{};
+  if (failed) {
+    // A fatal alert that could not go out when the connection failed goes out now (s2n's
+    // shutdown_send flushes); after a transport failure there is nothing more to try.
+    const ErrorKind k = failed->kind();
+    if (k == ErrorKind::IOError || k == ErrorKind::Closed || rl.output_empty()) return Ready{};
+    auto f = flush();
+    if (f.is_pending()) return f;
+    return Ready{};
+  }
   auto f = flush();
   if (f.is_error()) return fail(f.error());
   return f;

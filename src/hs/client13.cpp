@@ -61,6 +61,13 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
                        contains(ch.ext.supported_versions, msg::version::TLS13);
     hs.key_shares.clear();
     hs.key_shares.push_back(std::move(share));
+    // A resumption offer in the given hello is made from the session, as in a built one: its
+    // identities (ticket and obfuscated age) come from it and its binders are recomputed on
+    // sending; early_data in it is the client's own offer.
+    if (ch.ext.has(ext::pre_shared_key)) {
+      SNR_TRY(offer_psks(hs, ch));
+      if (ch.ext.has(ext::early_data)) offer_early_data(hs, ch);
+    }
     hs.offered_ext = ch.ext.order;
     hs.first_hello = std::move(ch);
   } else if (!hs.first_hello) {

@@ -55,6 +55,7 @@ struct ConfigData {
   SessionTicketCallback ticket_cb;
   uint32_t max_early_data = 0;
   EarlyDataCallback early_data_cb;
+  std::optional<SessionCache> session_cache;
 
   // Wall-clock now in ns (the injected clock, else the system's).
   uint64_t now() const {

@@ -99,6 +99,8 @@ struct Negotiated {
   // Client: a session the server issued during the handshake (TLS 1.2), for the driver to
   // hand to the application.
   std::optional<resume::ClientSession> issued_session;
+  // Server: the session-ID cache key of this connection's session (deleted if it fails).
+  Bytes cache_key;
   EarlyState early_data = EarlyState::NotRequested;
   uint32_t max_early_data = 0;  // the early data limit in force (0: none)
   SecureBytes master_secret;    // TLS 1.2 and older
@@ -238,6 +240,7 @@ struct Handshake {
   bool secure_renegotiation = false;    // server: the client signalled RFC 5746 support
   bool resumed12 = false;               // an abbreviated handshake (RFC 5246 7.3)
   bool ticket12 = false;                // a NewSessionTicket follows (the ServerHello said so)
+  bool cache12 = false;                 // server: the session goes into the session-ID cache
   Bytes new_ticket12;                   // client: the ticket received
   uint32_t new_ticket12_hint = 0;
 

@@ -50,6 +50,11 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     sh.session_id = hs.session_id;
   } else if (hs.ticket12) {
     sh.ext.add(ext::session_ticket);
+  } else if (hs.cache12) {
+    // A fresh id under which the session will be cached (RFC 5246 7.4.1.3).
+    hs.session_id.resize(32);
+    SNR_TRY(hs.settings.provider->random(hs.session_id));
+    sh.session_id = hs.session_id;
   }
   SNR_TRY(send(hs, sh));
   if (hs.resumed12) {
@@ -152,6 +157,7 @@ Result<Outcome> send_server_finished(Handshake& hs, const InMessage*) {
   hs.first_hello.reset();
   if (hs.resumed12) return next(kClientCcs);
   hs.key_block.reset();
+  SNR_TRY(store_session12(hs));
   return done();
 }
 
@@ -235,6 +241,8 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
     return next(kServerHello);
   }
   hs.ticket12 = will_issue_ticket12(hs, ch);
+  // A client given a ticket resumes with it; the cache is for the others.
+  hs.cache12 = !hs.ticket12 && will_cache12(hs);
 
   const uint16_t group = choose_group12(hs, ch);
   const policy::CipherSuite* chosen = nullptr;

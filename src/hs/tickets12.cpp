@@ -99,16 +99,44 @@ void keep_issued_session12(Handshake& hs) {
   hs.out->issued_session = std::move(s);
 }
 
-Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version version) {
+namespace {
+// RFC 5246 F.1.4 suggests at most 24 hours; s2n keeps cache entries 6 hours.
+constexpr uint64_t kCacheTtlSeconds = 6 * 3600;
+
+// The state behind the client's ticket, if it is one of ours.
+std::optional<resume::SessionState> state_from_ticket(const Handshake& hs,
+                                                      const msg::ClientHello& ch, uint64_t now) {
   const detail::ConfigData& cfg = *hs.settings.config;
-  if (!tickets12_enabled(cfg) || !cfg.ticket_keys || ch.ext.session_ticket.empty()) return false;
+  if (!tickets12_enabled(cfg) || !cfg.ticket_keys || ch.ext.session_ticket.empty()) return {};
+  auto opened = cfg.ticket_keys->open(ch.ext.session_ticket, now);
+  if (!opened.ok()) return {};
+  auto st = resume::decode_state(opened->view());
+  if (!st.ok()) return {};
+  return std::move(*st);
+}
+
+// The state the application's cache holds under the client's session id.
+std::optional<resume::SessionState> state_from_cache(const Handshake& hs,
+                                                     const msg::ClientHello& ch) {
+  const detail::ConfigData& cfg = *hs.settings.config;
+  if (!cfg.session_cache || ch.session_id.empty()) return {};
+  std::optional<std::vector<uint8_t>> value = cfg.session_cache->retrieve(ch.session_id);
+  if (!value) return {};
+  auto st = resume::decode_state(*value);
+  secure_wipe(value->data(), value->size());
+  if (!st.ok()) return {};
+  return std::move(*st);
+}
+}  // namespace
+
+Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version version) {
   // Without a session id the client could not tell a resumption from a full handshake.
   if (ch.session_id.empty()) return false;
-  const uint64_t now = cfg.now();
-  auto opened = cfg.ticket_keys->open(ch.ext.session_ticket, now);
-  if (!opened.ok()) return false;
-  auto st = resume::decode_state(opened->view());
-  if (!st.ok() || st->version != version) return false;
+  const uint64_t now = hs.settings.config->now();
+  std::optional<resume::SessionState> st = state_from_ticket(hs, ch, now);
+  const bool from_cache = !st;
+  if (!st) st = state_from_cache(hs, ch);
+  if (!st || st->version != version) return false;
   if (now < st->issue_time || now - st->issue_time >= uint64_t{st->lifetime} * kNsPerSecond)
     return false;
   const policy::CipherSuite* suite = policy::find_suite(st->cipher_suite);
@@ -123,7 +151,31 @@ Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version 
   hs.out->master_secret = std::move(st->secret);
   hs.out->extended_master_secret = st->extended_master_secret;
   hs.session_id = ch.session_id;
+  if (from_cache) hs.out->cache_key = ch.session_id;
   return true;
+}
+
+bool will_cache12(const Handshake& hs) { return hs.settings.config->session_cache.has_value(); }
+
+Status store_session12(Handshake& hs) {
+  const detail::ConfigData& cfg = *hs.settings.config;
+  if (!hs.cache12 || !cfg.session_cache) return {};
+  resume::SessionState st;
+  st.version = hs.version;
+  st.cipher_suite = hs.out->suite->iana;
+  st.issue_time = cfg.now();
+  st.lifetime = static_cast<uint32_t>(
+      std::min<uint64_t>(kCacheTtlSeconds, cfg.session_state_lifetime / kNsPerSecond));
+  st.extended_master_secret = hs.out->extended_master_secret;
+  st.secret = hs.out->master_secret;
+  st.alpn = hs.out->alpn;
+  st.server_name = hs.out->server_name;
+  Bytes value;
+  SNR_TRY(resume::encode_state(st, value));
+  cfg.session_cache->store(hs.session_id, value, std::chrono::seconds(st.lifetime));
+  secure_wipe(value.data(), value.size());
+  hs.out->cache_key = hs.session_id;
+  return {};
 }
 
 bool will_issue_ticket12(const Handshake& hs, const msg::ClientHello& ch) {

@@ -27,6 +27,11 @@ Status derive_resumed_keys12(Handshake& hs);
 Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version version);
 // Server: whether to promise a ticket in the ServerHello of a full handshake.
 bool will_issue_ticket12(const Handshake& hs, const msg::ClientHello& ch);
+// Server: whether a full handshake's session goes into the session-ID cache.
+bool will_cache12(const Handshake& hs);
+// Server, after its Finished in a full handshake: stores the session under hs.session_id.
+Status store_session12(Handshake& hs);
+
 // Server: the NewSessionTicket (an empty ticket when no key can seal one, RFC 5077 3.3).
 Status send_ticket12(Handshake& hs);
 

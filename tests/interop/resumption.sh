@@ -24,15 +24,16 @@ expect_count() {
 # version_name -tls1_3|-tls1_2: the version line of snr's summary.
 version_name() {
   case "$1" in
-    -tls1_3) echo TLSv1.3 ;;
-    -tls1_2) echo TLSv1.2 ;;
+    -tls1_3*) echo TLSv1.3 ;;
+    -tls1_2*) echo TLSv1.2 ;;
   esac
 }
 
 # snr-client connects three times to openssl s_server; the last two resume.
 snr_client_vs_openssl() {
   local version="$1" policy="$2"
-  start_openssl_server "$version" -cert "$CERT" -key "$KEY" -naccept 3 -rev || return 0
+  # shellcheck disable=SC2086 # $version may hold several flags
+  start_openssl_server $version -cert "$CERT" -key "$KEY" -naccept 3 -rev || return 0
   run_snr_client --ca-file "$CA" --server-name localhost --policy "$policy" --reconnect 2 \
     --send hello 127.0.0.1 "$SERVER_PORT"
   local err="$CASE_DIR/client.err"
@@ -83,15 +84,17 @@ snr_client_vs_gnutls() {
 
 # openssl s_client saves the session, then resumes it ("Reused").
 openssl_client_vs_snr() {
-  local version="$1" policy="$2"
-  start_snr_server --tickets --policy "$policy" || return 0
+  local version="$1" policy="$2" server_mode="${4:---tickets}"
+  start_snr_server "$server_mode" --policy "$policy" || return 0
   local sess="$CASE_DIR/openssl.sess"
-  run_line_client "ping" "openssl s_client (first)" openssl s_client "$version" \
+  # shellcheck disable=SC2086 # $version may hold several flags
+  run_line_client "ping" "openssl s_client (first)" openssl s_client $version \
     -connect "127.0.0.1:$SERVER_PORT" -CAfile "$CA" -servername localhost -sess_out "$sess"
   cp "$CASE_DIR/client.out" "$CASE_DIR/first.out"
   case_log "first s_client stdout" "$CASE_DIR/first.out"
   expect_match "$CASE_DIR/first.out" "first s_client" "^New, $(openssl_version_name "$3")"
-  run_line_client "ping" "openssl s_client (second)" openssl s_client "$version" \
+  # shellcheck disable=SC2086
+  run_line_client "ping" "openssl s_client (second)" openssl s_client $version \
     -connect "127.0.0.1:$SERVER_PORT" -CAfile "$CA" -servername localhost -sess_in "$sess"
   expect_match "$CASE_DIR/client.out" "second s_client" "^Reused, $(openssl_version_name "$3")"
   expect_line "$CASE_DIR/client.out" "second s_client echo" "ping"
@@ -198,6 +201,10 @@ run_case "TLS 1.2: openssl s_client -sess_out/-sess_in -> snr-server --tickets" 
   openssl_client_vs_snr -tls1_2 default TLSv1.2
 run_case "TLS 1.2: gnutls-cli --resume -> snr-server --tickets" \
   gnutls_client_vs_snr "NORMAL:-VERS-ALL:+VERS-TLS1.2" default
+run_case "TLS 1.2 session id: snr-client --reconnect 2 -> openssl s_server -no_ticket" \
+  snr_client_vs_openssl "-tls1_2 -no_ticket" default
+run_case "TLS 1.2 session id: openssl s_client -no_ticket -> snr-server --session-cache" \
+  openssl_client_vs_snr "-tls1_2 -no_ticket" default TLSv1.2 --session-cache
 run_case "TLS 1.3 0-RTT: snr-client --early-data -> openssl s_server -early_data" \
   snr_client_early_vs_openssl
 run_case "TLS 1.3 0-RTT: openssl s_client -early_data -> snr-server --max-early-data" \

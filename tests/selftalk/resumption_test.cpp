@@ -3,6 +3,7 @@
 // full handshake; a bad binder is an alert.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -681,6 +682,99 @@ TEST(Resumption12, TamperedExpiredAndForeignTicketsGiveFullHandshakes) {
   Pair expired(client, server);
   ASSERT_TRUE(expired.client.set_session_ticket(blob).ok());
   connect(expired, false);
+}
+
+// The application's session-ID cache (s2n's store / retrieve / delete callbacks).
+struct MapCache {
+  std::map<std::vector<uint8_t>, std::vector<uint8_t>> entries;
+  int stores = 0, hits = 0, removes = 0;
+  SessionCache callbacks() {
+    SessionCache c;
+    c.store = [this](std::span<const uint8_t> k, std::span<const uint8_t> v,
+                     std::chrono::seconds ttl) {
+      EXPECT_EQ(ttl.count(), 6 * 3600);
+      entries[{k.begin(), k.end()}] = {v.begin(), v.end()};
+      ++stores;
+    };
+    c.retrieve = [this](std::span<const uint8_t> k) -> std::optional<std::vector<uint8_t>> {
+      auto it = entries.find({k.begin(), k.end()});
+      if (it == entries.end()) return std::nullopt;
+      ++hits;
+      return it->second;
+    };
+    c.remove = [this](std::span<const uint8_t> k) {
+      ++removes;
+      entries.erase({k.begin(), k.end()});
+    };
+    return c;
+  }
+};
+
+Config cache_server(const Clock& clock, const Policy& policy, MapCache& cache) {
+  auto b = Config::builder();
+  EXPECT_TRUE(b.with_system_certs(false).ok());
+  EXPECT_TRUE(b.set_security_policy(policy).ok());
+  EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
+  EXPECT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
+                         read_file(data_path("ecdsa-p256-key.pem")))
+                  .ok());
+  EXPECT_TRUE(b.set_session_cache(cache.callbacks()).ok());
+  auto c = b.build();
+  EXPECT_TRUE(c.ok());
+  return *c;
+}
+
+TEST(Resumption12, SessionIdCache) {
+  Clock clock;
+  TestPolicy policy({0xC02B}, {0x001d}, Version::TLS12);
+  MapCache cache;
+  Config server = cache_server(clock, policy.policy(), cache);
+  // A client without tickets: the server caches the session under its session id.
+  Config client = client_config(policy.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  ASSERT_FALSE(blob.empty());
+  EXPECT_EQ(cache.stores, 1);
+  auto session = resume::decode_client_session(blob);
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->kind, resume::ClientSession::Kind::SessionId);
+
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  connect(second, true);
+  EXPECT_EQ(cache.hits, 1);
+  EXPECT_EQ(*second.server.handshake_type(), "NEGOTIATED");
+  EXPECT_EQ(*second.server.master_secret(), *first.server.master_secret());
+
+  // A session the cache no longer holds: a full handshake.
+  cache.entries.clear();
+  Pair third(client, server);
+  ASSERT_TRUE(third.client.set_session_ticket(blob).ok());
+  connect(third, false);
+}
+
+TEST(Resumption12, FailedConnectionLeavesTheCache) {
+  Clock clock;
+  TestPolicy policy({0xC02B}, {0x001d}, Version::TLS12);
+  MapCache cache;
+  Config server = cache_server(clock, policy.policy(), cache);
+  Config client = client_config(policy.policy());
+  Pair first(client, server);
+  auto blob = connect(first, false);
+  ASSERT_EQ(cache.entries.size(), 1u);
+  // The resumed connection fails (a corrupted record): s2n deletes the cache entry.
+  Pair second(client, server);
+  ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
+  ASSERT_FALSE(second.handshake());
+  ASSERT_TRUE(second.server.resumed());
+  ASSERT_TRUE(second.client.poll_send("data").is_ready());
+  ASSERT_FALSE(second.c2s.bytes.empty());
+  second.c2s.bytes.back() ^= 0x01;
+  uint8_t buf[16];
+  auto r = second.server.poll_recv(buf);
+  ASSERT_TRUE(r.is_error());
+  EXPECT_EQ(cache.removes, 1);
+  EXPECT_TRUE(cache.entries.empty());
 }
 
 TEST(Resumption12, ForwardSecrecyRequiredMeansNoTls12Tickets) {
