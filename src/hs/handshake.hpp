@@ -183,6 +183,10 @@ struct Settings {
   // Test seam: the highest version a client offers (tests of TLS 1.0/1.1 with policies that
   // also allow TLS 1.2).
   Version version_cap = Version::TLS13;
+  // Test seam for the known-answer tests: a server takes the session state behind a PSK
+  // identity from here instead of opening the identity as one of its tickets (a recorded
+  // trace's ticket was sealed by another server). Nullopt: not a session it knows.
+  std::function<std::optional<resume::SessionState>(ByteView identity)> psk_state_override;
 };
 
 struct Handshake {

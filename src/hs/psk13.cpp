@@ -25,15 +25,20 @@ bool suite_offered(const Handshake& hs, const msg::ClientHello& ch, crypto::Hash
   return false;
 }
 
-// Whether a session state is still within its lifetimes at `now`.
-bool state_alive(const resume::SessionState& st, uint64_t now) {
-  if (now < st.issue_time) return false;
-  if (now - st.issue_time >= uint64_t{st.lifetime} * kNsPerSecond) return false;
-  return st.keying_material_expiry == 0 || now < st.keying_material_expiry;
-}
-
 // A hash-sized run of zeros: a placeholder binder, replaced once the hello is serialized.
 Bytes zero_binder(crypto::HashAlg hash) { return Bytes(crypto::hash_size(hash), 0); }
+
+// Server: the session state behind a ticket identity, when it is one of this server's tickets
+// (or one the known-answer tests' seam knows).
+std::optional<resume::SessionState> open_ticket(const Handshake& hs, ByteView identity,
+                                                uint64_t now) {
+  if (hs.settings.psk_state_override) return hs.settings.psk_state_override(identity);
+  auto opened = hs.settings.config->ticket_keys->open(identity, now);
+  if (!opened.ok()) return std::nullopt;
+  auto state = resume::decode_state(opened->view());
+  if (!state.ok()) return std::nullopt;
+  return std::move(state).value();
+}
 
 }  // namespace
 
@@ -56,14 +61,14 @@ Status offer_psks(Handshake& hs, msg::ClientHello& ch) {
     const policy::CipherSuite* suite = policy::find_suite(st.cipher_suite);
     const uint64_t now = hs.settings.config->now();
     // A stale ticket is simply not offered: the handshake is a full one.
-    if (suite && state_alive(st, now) && suite_offered(hs, ch, suite->hash)) {
+    if (suite && resume::alive(st, now) && suite_offered(hs, ch, suite->hash)) {
       Handshake::Psk p;
       p.identity = session->id;
       p.secret = st.secret;
       p.hash = suite->hash;
       // RFC 8446 4.2.11.1: the age in milliseconds plus ticket_age_add, modulo 2^32.
-      p.obfuscated_age =
-          static_cast<uint32_t>((now - st.issue_time) / kNsPerMs) + st.ticket_age_add;
+      const uint64_t age = now > st.issue_time ? now - st.issue_time : 0;
+      p.obfuscated_age = static_cast<uint32_t>(age / kNsPerMs) + st.ticket_age_add;
       p.state = st;
       hs.offered_psks.push_back(std::move(p));
     }
@@ -206,15 +211,13 @@ Status select_psk(Handshake& hs, const msg::ClientHello& ch) {
     return {};
   }
   const detail::ConfigData& cfg = *hs.settings.config;
-  if (!cfg.session_tickets || !cfg.ticket_keys) return {};
+  if (!hs.settings.psk_state_override && (!cfg.session_tickets || !cfg.ticket_keys)) return {};
   const uint64_t now = cfg.now();
   for (size_t i = 0; i < e.psk_identities.size(); ++i) {
     // An identity that is not a ticket of ours, or a stale one, is skipped: the client falls
     // back to a full handshake (RFC 8446 4.2.11).
-    auto opened = cfg.ticket_keys->open(e.psk_identities[i].identity, now);
-    if (!opened.ok()) continue;
-    auto state = resume::decode_state(opened->view());
-    if (!state.ok() || state->version != Version::TLS13 || !state_alive(*state, now)) continue;
+    auto state = open_ticket(hs, e.psk_identities[i].identity, now);
+    if (!state || state->version != Version::TLS13 || !resume::alive(*state, now)) continue;
     const policy::CipherSuite* suite = policy::find_suite(state->cipher_suite);
     // "Any ticket MUST only be resumed with a cipher suite that has the same KDF hash
     // algorithm as that used to establish the original connection" (4.6.1).

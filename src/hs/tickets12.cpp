@@ -22,8 +22,7 @@ const resume::ClientSession* offered_session12(const Handshake& hs) {
   if (s->kind == resume::ClientSession::Kind::Ticket && !wants_tickets12(hs)) return nullptr;
   const resume::SessionState& st = s->state;
   const uint64_t now = hs.settings.config->now();
-  if (now < st.issue_time || now - st.issue_time >= uint64_t{st.lifetime} * kNsPerSecond)
-    return nullptr;
+  if (!resume::alive(st, now)) return nullptr;
   return s;
 }
 
@@ -137,8 +136,7 @@ Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version 
   const bool from_cache = !st;
   if (!st) st = state_from_cache(hs, ch);
   if (!st || st->version != version) return false;
-  if (now < st->issue_time || now - st->issue_time >= uint64_t{st->lifetime} * kNsPerSecond)
-    return false;
+  if (!resume::alive(*st, now)) return false;
   const policy::CipherSuite* suite = policy::find_suite(st->cipher_suite);
   if (suite == nullptr || !suite->implemented || !suite_fits(*suite, version) ||
       !contains(ch.cipher_suites, suite->iana) ||

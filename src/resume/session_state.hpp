@@ -43,6 +43,18 @@ struct SessionState {
   std::string server_name;
 };
 
+// SPEC 6.10: a state's issue time may be up to an hour ahead of this clock (another server of
+// the fleet issued it).
+inline constexpr uint64_t kMaxIssueClockSkew = 3600ull * 1'000'000'000;
+
+// Whether `s` is within its lifetime (and its keying material's) at `now` (ns).
+inline bool alive(const SessionState& s, uint64_t now) {
+  if (now + kMaxIssueClockSkew < s.issue_time) return false;
+  if (now > s.issue_time && now - s.issue_time >= uint64_t{s.lifetime} * 1'000'000'000)
+    return false;
+  return s.keying_material_expiry == 0 || now < s.keying_material_expiry;
+}
+
 Status encode_state(const SessionState& s, Bytes& out);
 Result<SessionState> decode_state(ByteView in);
 

@@ -197,6 +197,38 @@ TEST(Resumption13, ExpiredTicketGivesFullHandshake) {
   connect(second, false);
 }
 
+TEST(Resumption13, IssueTimeMayBeUpToAnHourAhead) {
+  // Another server of the fleet (same ticket key) issued the ticket; this one's clock is behind.
+  Clock issuer_clock, client_clock;
+  Config issuer = ticket_server(issuer_clock, kTls13.policy());
+  Config client = ticket_client(client_clock, kTls13.policy());
+  Pair first(client, issuer);
+  auto blob = connect(first, false);
+  for (auto [behind, resumes] : {std::pair{30 * 60 * kSec, true}, {2 * 3600 * kSec, false}}) {
+    Clock lagging;
+    *lagging.now = kStart - behind;
+    // The key must already exist on the lagging server's clock.
+    auto b = Config::builder();
+    ASSERT_TRUE(b.with_system_certs(false).ok());
+    ASSERT_TRUE(b.set_security_policy(kTls13.policy()).ok());
+    ASSERT_TRUE(b.set_wall_clock(lagging.fn()).ok());
+    ASSERT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
+                           read_file(data_path("ecdsa-p256-key.pem")))
+                    .ok());
+    ASSERT_TRUE(b.add_session_ticket_key(bytes("key-one"),
+                                         bytes("material for key-one 0123456789abcdef"),
+                                         std::chrono::system_clock::time_point(
+                                             std::chrono::seconds(1'800'000'000 - 3 * 3600)))
+                    .ok());
+    auto lagging_server = b.build();
+    ASSERT_TRUE(lagging_server.ok());
+    Pair p(client, *lagging_server);
+    ASSERT_TRUE(p.client.set_session_ticket(blob).ok());
+    SCOPED_TRACE(behind / kSec);
+    connect(p, resumes);
+  }
+}
+
 TEST(Resumption13, KeyRotationOnTheFakeClock) {
   Clock clock;
   auto b = Config::builder();
