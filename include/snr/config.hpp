@@ -107,6 +107,34 @@ class Config::Builder {
   // How long a session's state may be resumed, across every ticket issued for it (default 15 h).
   Status set_session_state_lifetime(std::chrono::seconds lifetime);
 
+  // --- resource limits ---
+  // What a TLS 1.2 warning alert does (default FailOnWarnings, as s2n). With IgnoreWarnings a
+  // warning is dropped, up to set_max_warning_alerts in a row.
+  Status set_alert_behavior(AlertBehavior behavior);
+  // The largest handshake message accepted from the peer: 4 KiB to 16 MiB (default 64 KiB;
+  // long certificate chains may need more). A longer one fails with
+  // MAX_HANDSHAKE_MESSAGE_SIZE as soon as its 4-byte header arrives.
+  Status set_max_handshake_message_size(uint32_t bytes);
+  // The most certificates the peer's Certificate message may carry, 1 or more (default 16);
+  // checked before any certificate is decoded, also without x509 verification
+  // (CERT_MAX_CHAIN_DEPTH_EXCEEDED). set_max_cert_chain_depth bounds the validated path.
+  Status set_max_cert_chain_length(uint16_t count);
+  // Counted peer behaviour: each count restarts when a non-empty application data record
+  // arrives, and one event over the limit fails the connection with an unexpected_message
+  // alert. 0 tolerates none.
+  // Empty application data records in a row (default 32): TOO_MANY_EMPTY_RECORDS.
+  Status set_max_empty_records(uint16_t count);
+  // TLS 1.2 warning alerts ignored under IgnoreWarnings (default 16): TOO_MANY_WARNING_ALERTS.
+  Status set_max_warning_alerts(uint16_t count);
+  // TLS 1.3 KeyUpdates received (default 32): TOO_MANY_KEY_UPDATES.
+  Status set_max_key_updates(uint16_t count);
+  // TLS 1.3 NewSessionTickets a client receives (default 32): TOO_MANY_SESSION_TICKETS.
+  Status set_max_session_tickets(uint16_t count);
+  // TLS 1.2 HelloRequests a client receives and ignores, as s2n does (default 16):
+  // TOO_MANY_HELLO_REQUESTS. (A TLS 1.2 server refuses every renegotiating ClientHello with
+  // a no_renegotiation alert.)
+  Status set_max_hello_requests(uint16_t count);
+
   Result<Config> build();
 
  private:

@@ -124,6 +124,19 @@ class Connection {
   // Copies the blob into `out` (BUFFER_TOO_SMALL if it does not fit); returns its length.
   Result<size_t> session_ticket(std::span<uint8_t> out) const;
   bool are_session_tickets_enabled() const;
+  // --- TLS 1.3 key update and exporter ---
+  // Sends a KeyUpdate (RFC 8446 4.6.3) before the next application data and switches to the
+  // next write key. AES-GCM connections also update on their own before 2^24.5 records.
+  Status request_key_update(PeerKeyUpdate peer_request);
+  struct KeyUpdateCounts {
+    uint8_t send_key_updates = 0;  // saturating at 255
+    uint8_t recv_key_updates = 0;
+  };
+  KeyUpdateCounts key_update_counts() const;
+  // RFC 8446 7.5: TLS-Exporter(label, context, out.size()); TLS 1.3, handshake complete.
+  Status tls_exporter(std::span<const uint8_t> label, std::span<const uint8_t> context,
+                      std::span<uint8_t> out) const;
+
   // --- early data (TLS 1.3 0-RTT, RFC 8446 2.3) ---
   // Client, with a session (set_session_ticket) whose server allows early data: starts the
   // handshake if needed and sends `data` before it completes. Ready(n) says how much was

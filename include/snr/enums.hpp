@@ -23,6 +23,12 @@ std::string_view to_string(Version v);
 
 enum class Blinding : uint8_t { SelfService, BuiltIn };
 enum class ClientAuthType : uint8_t { Required, Optional, None };
+// Connection::request_key_update: whether the peer is asked to update its key too (s2n's
+// spelling; only KeyUpdateNotRequested is accepted, as in s2n).
+enum class PeerKeyUpdate : uint8_t { KeyUpdateNotRequested, KeyUpdatedRequested };
+// What a TLS 1.2 (and older) warning alert does (s2n_alert_behavior). TLS 1.3 alerts other
+// than close_notify and user_canceled are always fatal (RFC 8446 6.2).
+enum class AlertBehavior : uint8_t { FailOnWarnings, IgnoreWarnings };
 // The format Connection::serialize writes (SPEC 6.11); None forbids serialization.
 enum class SerializationVersion : uint8_t { None, V1 };
 

@@ -146,6 +146,60 @@ Status Config::Builder::set_serialization_version(SerializationVersion version) 
   return {};
 }
 
+Status Config::Builder::set_alert_behavior(AlertBehavior behavior) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(behavior == AlertBehavior::FailOnWarnings || behavior == AlertBehavior::IgnoreWarnings,
+             Err::INVALID_ARGUMENT);
+  data_->alert_behavior = behavior;
+  return {};
+}
+
+Status Config::Builder::set_max_handshake_message_size(uint32_t bytes) {
+  SNR_BUILDER_OPEN();
+  // Below 4 KiB ordinary ClientHellos (post-quantum key shares) and certificates stop fitting;
+  // 16 MiB is past the 24-bit length field, so it means "no limit".
+  SNR_ENSURE(bytes >= 4 * 1024 && bytes <= 16 * 1024 * 1024, Err::INVALID_ARGUMENT);
+  data_->limits.max_handshake_message = bytes;
+  return {};
+}
+
+Status Config::Builder::set_max_cert_chain_length(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(count > 0, Err::INVALID_ARGUMENT);
+  data_->limits.max_cert_chain_length = count;
+  return {};
+}
+
+Status Config::Builder::set_max_empty_records(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->limits.max_empty_records = count;
+  return {};
+}
+
+Status Config::Builder::set_max_warning_alerts(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->limits.max_warning_alerts = count;
+  return {};
+}
+
+Status Config::Builder::set_max_key_updates(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->limits.max_key_updates = count;
+  return {};
+}
+
+Status Config::Builder::set_max_session_tickets(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->limits.max_session_tickets = count;
+  return {};
+}
+
+Status Config::Builder::set_max_hello_requests(uint16_t count) {
+  SNR_BUILDER_OPEN();
+  data_->limits.max_hello_requests = count;
+  return {};
+}
+
 namespace {
 uint64_t to_ns(std::chrono::system_clock::time_point t) {
   if (t.time_since_epoch().count() <= 0) return 0;

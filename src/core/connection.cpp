@@ -208,6 +208,37 @@ std::optional<std::string_view> Connection::application_protocol() const {
 bool Connection::is_handshake_complete() const { return s_->complete; }
 bool Connection::resumed() const { return s_->complete && s_->neg.resumed; }
 
+Status Connection::request_key_update(PeerKeyUpdate peer_request) {
+  // s2n does not let the application ask the peer to update (SPEC 1).
+  SNR_ENSURE(peer_request == PeerKeyUpdate::KeyUpdateNotRequested, Err::INVALID_ARGUMENT);
+  SNR_ENSURE(s_->complete && !s_->failed, Err::NOT_NEGOTIATED);
+  SNR_ENSURE(s_->neg.version == Version::TLS13, Err::INVALID_STATE);
+  s_->key_update_pending = true;
+  return {};
+}
+
+Connection::KeyUpdateCounts Connection::key_update_counts() const {
+  return KeyUpdateCounts{s_->key_updates_sent, s_->key_updates_received};
+}
+
+Status Connection::tls_exporter(std::span<const uint8_t> label, std::span<const uint8_t> context,
+                                std::span<uint8_t> out) const {
+  SNR_ENSURE(s_->complete, Err::NOT_NEGOTIATED);
+  SNR_ENSURE(s_->neg.version == Version::TLS13 && s_->neg.suite != nullptr, Err::INVALID_STATE);
+  const crypto::HashAlg alg = s_->neg.suite->hash;
+  const crypto::Digest& secret = s_->neg.exporter_secret;
+  SNR_ENSURE(secret.len == crypto::hash_size(alg), Err::INVALID_STATE);
+  SNR_ENSURE(label.size() <= 249 && out.size() <= 255 * crypto::hash_size(alg),
+             Err::INVALID_ARGUMENT);
+  // RFC 8446 7.5: HKDF-Expand-Label(Derive-Secret(Secret, label, ""), "exporter",
+  // Hash(context_value), key_length).
+  SNR_TRY_ASSIGN(crypto::Digest empty_hash, crypto::hash_once(alg, {}));
+  SNR_TRY_ASSIGN(crypto::Digest per_label,
+                 keys::derive_secret(alg, secret.view(), as_string(label), empty_hash.view()));
+  SNR_TRY_ASSIGN(crypto::Digest context_hash, crypto::hash_once(alg, context));
+  return keys::hkdf_expand_label(alg, per_label.view(), "exporter", context_hash.view(), out);
+}
+
 Poll<size_t> Connection::poll_send_early_data(std::span<const uint8_t> data) {
   return s_->send_early(data);
 }

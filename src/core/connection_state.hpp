@@ -13,10 +13,6 @@
 
 namespace snr::detail {
 
-// The largest handshake message accepted (RFC 8446 allows 2^24-1; nothing legitimate in
-// this library's handshakes comes near 64 KiB).
-inline constexpr size_t kMaxHandshakeMessage = 64 * 1024;
-
 struct ConnectionState final : hs::HandshakeIo {
   explicit ConnectionState(Mode m) : mode(m) {}
 
@@ -54,12 +50,26 @@ struct ConnectionState final : hs::HandshakeIo {
   bool read_closed = false;
   bool write_closed = false;
   bool alert_sent = false;
+  // Peer events counted against the config's Limits; a non-empty application data record
+  // restarts them.
+  struct PeerCounts {
+    uint16_t empty_records = 0;
+    uint16_t warning_alerts = 0;
+    uint16_t key_updates = 0;
+    uint16_t session_tickets = 0;
+    uint16_t hello_requests = 0;
+  } counts;
   MutByteView app_pending;  // decrypted application data not yet returned (in the record layer)
   std::string handshake_type_str;
   // Resumption: the session a client offers (set_session_ticket), and the newest session the
   // server issued, encoded as the blob session_ticket() returns.
   std::optional<resume::ClientSession> session_in;
   std::vector<Psk> psks;  // external PSKs (append_psk)
+
+  // KeyUpdate (TLS 1.3)
+  bool key_update_pending = false;  // request_key_update(): sent before the next data
+  uint8_t key_updates_sent = 0;
+  uint8_t key_updates_received = 0;
 
   // 0-RTT
   bool early_wanted = false;               // client: poll_send_early_data came first
@@ -106,6 +116,8 @@ struct ConnectionState final : hs::HandshakeIo {
   int io_recv_once(uint8_t* buf, size_t len);
 
   const PolicyData& policy() const;
+  // The config's resource limits (the defaults before a config is set).
+  const Limits& limits() const;
 
  private:
   Status start_handshake();
@@ -119,6 +131,8 @@ struct ConnectionState final : hs::HandshakeIo {
   // Handles an alert record: close_notify closes the read side; others fail.
   Status on_alert(const record::Record& rec);
   Status on_post_handshake(const hs::InMessage& m);
+  // Writes a KeyUpdate (not requesting the peer's) and switches to the next write key.
+  Status send_key_update(uint8_t request_update);
   // A session issued by the server: kept for session_ticket() and given to the callback.
   Status on_session(const resume::ClientSession& session, uint32_t lifetime);
   // Post-handshake messages (NewSessionTicket, KeyUpdate) from one handshake record.

@@ -22,27 +22,41 @@ using msg::HandshakeType;
 namespace {
 // Application data bytes encrypted per poll_send call before returning to the caller.
 constexpr size_t kMaxSendPerCall = 4 * record::kMaxPlaintext;
+// SPEC 6.9: s2n's AES-GCM record limit per key (under RFC 8446 5.5's 2^24.5).
+constexpr uint64_t kGcmRecordLimit = 23'726'565;
 
 Pending pending(Blocked b) { return Pending{b}; }
 
 // The whole handshake message at the start of `buf`, if it has fully arrived. A length over
-// the limit fails at once, before its bytes are waited for.
-Result<std::optional<hs::InMessage>> first_message(ByteView buf) {
+// `limit` fails at once, before its bytes are waited for.
+Result<std::optional<hs::InMessage>> first_message(ByteView buf, size_t limit) {
   wire::Reader r(buf);
   uint8_t type = 0;
   uint32_t len = 0;
   if (!r.u8(type) || !r.u24(len)) return std::optional<hs::InMessage>();
-  SNR_ENSURE(len <= kMaxHandshakeMessage, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
+  SNR_ENSURE(len <= limit, Err::MAX_HANDSHAKE_MESSAGE_SIZE);
   if (r.remaining() < len) return std::optional<hs::InMessage>();
   ByteView whole = buf.first(4 + len);
   return std::optional<hs::InMessage>(
       hs::InMessage{static_cast<HandshakeType>(type), whole, whole.subspan(4)});
+}
+
+// One more of a counted peer event (ConnectionState::counts); past `limit` it is an error.
+Status count_event(uint16_t& n, uint16_t limit, Err over) {
+  SNR_ENSURE(n < limit, over);
+  ++n;
+  return {};
 }
 }  // namespace
 
 const PolicyData& ConnectionState::policy() const {
   if (policy_override) return *policy_override;
   return *config->data().policy;
+}
+
+const Limits& ConnectionState::limits() const {
+  static const Limits kDefaults;
+  return config ? config->data().limits : kDefaults;
 }
 
 // --- HandshakeIo ---
@@ -98,6 +112,9 @@ Status ConnectionState::set_write_keys12(const policy::CipherSuite& suite, Versi
 }
 
 void ConnectionState::version_known(uint16_t record_version) {
+  // Messages already written keep the version they were written under (the initial
+  // ClientHello's 0x0301).
+  (void)flush_handshake_out();
   rl.set_record_version(record_version);
 }
 
@@ -189,6 +206,12 @@ Status ConnectionState::on_alert(const record::Record& rec) {
   }
   // RFC 8446 6.1: user_canceled is the one alert that is not fatal; a close_notify follows.
   if (desc == alert::user_canceled) return {};
+  // TLS 1.2 and older: an application that opted in drops warnings (RFC 5246 7.2), a bounded
+  // number in a row. TLS 1.3 ignores the level (RFC 8446 6.2).
+  if (level == 1 && config && config->data().alert_behavior == AlertBehavior::IgnoreWarnings &&
+      neg.version != Version::Unknown && neg.version < Version::TLS13)
+    return count_event(counts.warning_alerts, limits().max_warning_alerts,
+                       Err::TOO_MANY_WARNING_ALERTS);
   peer_alert = desc;
   read_closed = write_closed = true;
   return make_error(Err::ALERT).with_alert(desc);
@@ -196,7 +219,7 @@ Status ConnectionState::on_alert(const record::Record& rec) {
 
 Poll<hs::InMessage> ConnectionState::next_handshake_message() {
   for (;;) {
-    auto whole = first_message(hs_in);
+    auto whole = first_message(hs_in, limits().max_handshake_message);
     if (!whole.ok()) return std::move(whole).error();
     if (whole->has_value()) return **whole;
     auto pr = read_record();
@@ -241,8 +264,10 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
         ccs_seen = true;
         break;
       case ContentType::alert: {
+        const uint16_t warnings = counts.warning_alerts;
         Status s = on_alert(rec);
         if (!s.ok()) return std::move(s).error();
+        if (counts.warning_alerts != warnings) break;  // an ignored TLS 1.2 warning
         return make_error(Err::CLOSED, "close_notify received during the handshake");
       }
       case ContentType::application_data: {
@@ -418,6 +443,17 @@ Poll<size_t> ConnectionState::send(ByteView data) {
   if (f.is_error()) return fail(f.error());
   if (data.empty()) return size_t{0};
   ByteView chunk = data.first(std::min(data.size(), kMaxSendPerCall));
+  // SPEC 6.9: AES-GCM keys are changed well before their safety limit (RFC 8446 5.5); an
+  // update the application asked for goes first too.
+  if (neg.version == Version::TLS13 && rl.write_protection() != nullptr) {
+    const size_t records = (chunk.size() + record::kMaxPlaintext - 1) / record::kMaxPlaintext;
+    const bool gcm = neg.suite && neg.suite->cipher != policy::BulkCipher::CHACHA20_POLY1305;
+    if (key_update_pending ||
+        (gcm && rl.write_protection()->sequence() + records >= kGcmRecordLimit)) {
+      Status ku = send_key_update(0);
+      if (!ku.ok()) return fail(std::move(ku).error());
+    }
+  }
   Status s = rl.write(ContentType::application_data, chunk);
   if (!s.ok()) return fail(std::move(s).error());
   // The bytes are accepted once encrypted; a blocked flush finishes on the next call.
@@ -426,12 +462,25 @@ Poll<size_t> ConnectionState::send(ByteView data) {
   return chunk.size();
 }
 
+Status ConnectionState::send_key_update(uint8_t request_update) {
+  Bytes out;
+  SNR_TRY(msg::serialize(msg::KeyUpdate{request_update}, out));
+  SNR_TRY(rl.write(ContentType::handshake, out));
+  SNR_TRY(rl.write_protection()->update());
+  key_update_pending = false;
+  if (key_updates_sent < 255) ++key_updates_sent;
+  return {};
+}
+
 Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
+  const bool tls13 = neg.version == Version::TLS13;
   switch (m.type) {
     case HandshakeType::new_session_ticket: {
       // RFC 8446 4.6.1: only TLS 1.3 servers send tickets after the handshake (TLS 1.2's
       // belong inside it).
-      SNR_ENSURE(mode == Mode::Client && neg.version == Version::TLS13, Err::UNEXPECTED_MESSAGE);
+      SNR_ENSURE(mode == Mode::Client && tls13, Err::UNEXPECTED_MESSAGE);
+      SNR_TRY(count_event(counts.session_tickets, limits().max_session_tickets,
+                          Err::TOO_MANY_SESSION_TICKETS));
       SNR_TRY_ASSIGN(msg::NewSessionTicket t, msg::parse_new_session_ticket(m.body));
       // A client that did not ask for tickets ignores them.
       if (!config->data().session_tickets) return {};
@@ -441,19 +490,27 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
       return {};
     }
     case HandshakeType::key_update: {
+      SNR_TRY(count_event(counts.key_updates, limits().max_key_updates, Err::TOO_MANY_KEY_UPDATES));
       SNR_TRY_ASSIGN(msg::KeyUpdate ku, msg::parse_key_update(m.body));
       // RFC 8446 4.6.3: the message must end the record; the next records use the new key.
       SNR_ENSURE(hs_in.size() == m.whole.size(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
       SNR_ENSURE(rl.read_protection() != nullptr, Err::INTERNAL);
       SNR_TRY(rl.read_protection()->update());
-      if (ku.request_update == 1 && !write_closed) {
-        Bytes out;
-        SNR_TRY(msg::serialize(msg::KeyUpdate{0}, out));
-        SNR_TRY(rl.write(ContentType::handshake, out));
-        SNR_TRY(rl.write_protection()->update());
-      }
+      if (key_updates_received < 255) ++key_updates_received;
+      if (ku.request_update == 1 && !write_closed) SNR_TRY(send_key_update(0));
       return {};
     }
+    case HandshakeType::hello_request:
+      // RFC 5246 7.4.1.1: a client may ignore a server's request to renegotiate. snr never
+      // renegotiates and, as s2n, stays silent (a warning would end a peer that fails on them).
+      SNR_ENSURE(mode == Mode::Client && !tls13, Err::UNEXPECTED_MESSAGE);
+      SNR_ENSURE(m.body.empty(), Err::DECODE);
+      return count_event(counts.hello_requests, limits().max_hello_requests,
+                         Err::TOO_MANY_HELLO_REQUESTS);
+    case HandshakeType::client_hello:
+      // A TLS 1.2 client asking to renegotiate, which snr never does.
+      SNR_ENSURE(mode == Mode::Server && !tls13, Err::UNEXPECTED_MESSAGE);
+      return make_error(Err::NO_RENEGOTIATION, "ClientHello after the handshake");
     default:
       return make_error(Err::UNEXPECTED_MESSAGE, "unexpected post-handshake message");
   }
@@ -475,7 +532,8 @@ Status ConnectionState::on_handshake_record(const record::Record& rec) {
   SNR_ENSURE(!rec.data.empty(), Err::EMPTY_RECORD);
   hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
   for (;;) {
-    SNR_TRY_ASSIGN(std::optional<hs::InMessage> m, first_message(hs_in));
+    SNR_TRY_ASSIGN(std::optional<hs::InMessage> m,
+                   first_message(hs_in, limits().max_handshake_message));
     if (!m) break;
     SNR_TRY(on_post_handshake(*m));
     hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(m->whole.size()));
@@ -569,6 +627,15 @@ Poll<size_t> ConnectionState::recv(MutByteView out) {
     record::Record rec = *pr.value();
     switch (rec.type) {
       case ContentType::application_data:
+        // RFC 8446 5.1 allows empty records (traffic-analysis cover), but a peer must not keep
+        // poll_recv spinning on them.
+        if (rec.data.empty()) {
+          Status s = count_event(counts.empty_records, limits().max_empty_records,
+                                 Err::TOO_MANY_EMPTY_RECORDS);
+          if (!s.ok()) return fail(std::move(s).error());
+          break;
+        }
+        counts = PeerCounts{};
         app_pending = rec.data;
         break;
       case ContentType::alert: {

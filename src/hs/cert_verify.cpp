@@ -11,6 +11,9 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
   // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error.
   SNR_ENSURE(!cert.entries.empty(), Err::EMPTY_CERTIFICATE);
   const detail::ConfigData& cfg = *hs.settings.config;
+  // Bounded before any certificate is decoded, whether or not the chain is verified.
+  SNR_ENSURE(cert.entries.size() <= cfg.limits.max_cert_chain_length,
+             Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
 
   std::vector<ByteView> chain;
   chain.reserve(cert.entries.size());

@@ -31,6 +31,18 @@ struct CertifiedKey {
   crypto::KeyType key_type;
 };
 
+// Bounds on what a peer may make a connection hold or do (Config::Builder::set_max_*). The
+// counted events are reset by each non-empty application data record.
+struct Limits {
+  uint32_t max_handshake_message = 64 * 1024;  // bytes, one handshake message
+  uint16_t max_cert_chain_length = 16;         // certificates in the peer's Certificate
+  uint16_t max_empty_records = 32;             // consecutive empty application data records
+  uint16_t max_warning_alerts = 16;            // TLS 1.2 warnings (AlertBehavior::IgnoreWarnings)
+  uint16_t max_key_updates = 32;               // TLS 1.3 KeyUpdates received
+  uint16_t max_session_tickets = 32;           // TLS 1.3 NewSessionTickets received
+  uint16_t max_hello_requests = 16;            // TLS 1.2 HelloRequests received (ignored)
+};
+
 struct ConfigData {
   const PolicyData* policy = nullptr;
   std::optional<CertifiedKey> cert;
@@ -44,6 +56,8 @@ struct ConfigData {
   KeyLogCallback key_log;
   WallClock wall_clock;
   SerializationVersion serialization_version = SerializationVersion::None;
+  Limits limits;
+  AlertBehavior alert_behavior = AlertBehavior::FailOnWarnings;
 
   // resumption
   bool session_tickets = false;

@@ -173,6 +173,7 @@ Result<Outcome> send_hello_retry(Handshake& hs, const InMessage*) {
   hrr.ext.add(ext::cookie);
   hrr.ext.cookie.assign(ch1.view().begin(), ch1.view().end());
   hs.cookie = hrr.ext.cookie;
+  hs.io->version_known(msg::version::TLS12);
   SNR_TRY(send(hs, hrr));
   hs.hello_retry = true;
   // RFC 8446 4.2.10: after a HelloRetryRequest early data is rejected; the client's early
@@ -182,7 +183,6 @@ Result<Outcome> send_hello_retry(Handshake& hs, const InMessage*) {
     hs.io->set_early_data(EarlyMode::ServerSkipping, hs.out->max_early_data);
   }
   hs.out->flags |= flag::HELLO_RETRY_REQUEST;
-  hs.io->version_known(msg::version::TLS12);
   // RFC 8446 D.4: the server's CCS follows its first handshake message.
   SNR_TRY(maybe_send_ccs(hs));
   return next(kClientHello2);
@@ -240,6 +240,8 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     sh.ext.add(ext::pre_shared_key);
     sh.ext.psk_selected_identity = hs.psk_index;
   }
+  // RFC 8446 5.1: the server's records say 0x0303 from its first one.
+  hs.io->version_known(msg::version::TLS12);
   SNR_TRY(send(hs, sh));
 
   hs.out->version = Version::TLS13;
@@ -253,7 +255,6 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     hs.out->keying_material_expiry = hs.settings.config->now() + kKeyingMaterialLifetime;
   }
   if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
-  hs.io->version_known(msg::version::TLS12);
   SNR_TRY(maybe_send_ccs(hs));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));

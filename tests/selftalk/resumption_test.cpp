@@ -215,11 +215,11 @@ TEST(Resumption13, IssueTimeMayBeUpToAnHourAhead) {
     ASSERT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
                            read_file(data_path("ecdsa-p256-key.pem")))
                     .ok());
-    ASSERT_TRUE(b.add_session_ticket_key(bytes("key-one"),
-                                         bytes("material for key-one 0123456789abcdef"),
-                                         std::chrono::system_clock::time_point(
-                                             std::chrono::seconds(1'800'000'000 - 3 * 3600)))
-                    .ok());
+    ASSERT_TRUE(
+        b.add_session_ticket_key(
+             bytes("key-one"), bytes("material for key-one 0123456789abcdef"),
+             std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000 - 3 * 3600)))
+            .ok());
     auto lagging_server = b.build();
     ASSERT_TRUE(lagging_server.ok());
     Pair p(client, *lagging_server);
