@@ -12,7 +12,7 @@
 # `apt-get install -y`); otherwise the exact command is printed and the script fails.
 set -euo pipefail
 
-build=(cmake ninja-build g++ clang libssl-dev libgnutls28-dev libgtest-dev libgmock-dev pkg-config ccache)
+build=(cmake ninja-build g++ clang libssl-dev libgnutls28-dev libgtest-dev libgmock-dev pkg-config ccache valgrind)
 peers=(openssl gnutls-bin default-jdk-headless)
 # clang's ASan/UBSan runtimes are only "Recommended" by clang, which some images skip.
 ci=(libclang-rt-14-dev)

@@ -299,7 +299,7 @@ Status Connection::set_session_ticket(std::span<const uint8_t> blob) {
 Result<size_t> Connection::session_ticket_length() const { return s_->session_out.size(); }
 
 Result<size_t> Connection::session_ticket(std::span<uint8_t> out) const {
-  const Bytes& blob = s_->session_out;
+  ByteView blob = s_->session_out.view();
   SNR_ENSURE(out.size() >= blob.size(), Err::BUFFER_TOO_SMALL);
   std::copy(blob.begin(), blob.end(), out.begin());
   return blob.size();

@@ -81,8 +81,8 @@ struct ConnectionState final : hs::HandshakeIo {
   size_t early_pos = 0;
   std::optional<bool> early_decision;  // server: a deferred decision, once made
   bool early_deferred = false;
-  bool early_stop = false;  // negotiate() stops once the client may send early data
-  Bytes session_out;
+  bool early_stop = false;                  // negotiate() stops once the client may send early data
+  SecureBytes session_out;                  // holds the session's secret
   std::optional<ClientHello> client_hello;  // server: the first ClientHello (driver.cpp)
 
   // --- hs::HandshakeIo ---

@@ -519,10 +519,10 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
 Status ConnectionState::on_session(const resume::ClientSession& session, uint32_t lifetime) {
   Bytes blob;
   SNR_TRY(resume::encode_client_session(session, blob));
-  session_out.swap(blob);
+  session_out = SecureBytes(ByteView(blob));
   secure_wipe(blob.data(), blob.size());
   if (config->data().ticket_cb) {
-    SessionTicket t{session_out, std::chrono::seconds(lifetime)};
+    SessionTicket t{session_out.view(), std::chrono::seconds(lifetime)};
     config->data().ticket_cb(*owner, t);
   }
   return {};

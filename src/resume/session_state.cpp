@@ -52,6 +52,13 @@ Status check_state(const SessionState& s) {
   return {};
 }
 
+// The encoding's size: reserved up front, so that no reallocation leaves a copy of the secret
+// in freed memory.
+size_t state_size(const SessionState& s) {
+  return 1 + 1 + 2 + 8 + 4 + 4 + 8 + 4 + 1 + 3 + s.secret.size() + s.alpn.size() +
+         s.server_name.size();
+}
+
 void write_state(const SessionState& s, wire::Writer& w) {
   w.u8(kStateFormat);
   w.u8(static_cast<uint8_t>(s.version));
@@ -112,6 +119,7 @@ Status check_id(ClientSession::Kind kind, size_t size) {
 Status encode_state(const SessionState& s, Bytes& out) {
   SNR_TRY(check_state(s));
   const size_t start = out.size();
+  out.reserve(start + state_size(s));
   wire::Writer w(out);
   write_state(s, w);
   if (!w.ok()) {
@@ -130,6 +138,7 @@ Status encode_client_session(const ClientSession& s, Bytes& out) {
   SNR_TRY(check_id(s.kind, s.id.size()));
   SNR_TRY(check_state(s.state));
   const size_t start = out.size();
+  out.reserve(start + 3 + s.id.size() + state_size(s.state));
   wire::Writer w(out);
   w.u8(static_cast<uint8_t>(s.kind));
   w.prefixed<2>([&](wire::Writer& inner) { inner.bytes(s.id); });

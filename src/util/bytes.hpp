@@ -23,6 +23,11 @@ inline std::string_view as_string(ByteView b) {
 // Overwrites memory in a way the compiler may not elide.
 void secure_wipe(void* p, size_t n);
 
+// Test seam: called by secure_wipe after it zeroed [p, p+n), so that tests can see which
+// secrets are wiped and that the memory is zero before it is released. Null by default.
+using WipeObserver = void (*)(const void* p, size_t n);
+void set_wipe_observer(WipeObserver observer);
+
 // Constant-time comparison of equal-length buffers (false if lengths differ).
 bool ct_equal(ByteView a, ByteView b);
 
