@@ -15,7 +15,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=${BUILD_DIR:-build-fuzz}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-all_targets=(client_hello server_hello messages extensions record server client pem)
+# The target list has one home: SNR_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt.
+read -r -a all_targets <<<"$(sed -n '/^set(SNR_FUZZ_TARGETS/,/)/p' tests/fuzz/CMakeLists.txt |
+  tr '()\n' '   ' | sed 's/set//; s/SNR_FUZZ_TARGETS//')"
 targets=("$@")
 ((${#targets[@]})) || targets=("${all_targets[@]}")
 

@@ -42,6 +42,7 @@ constexpr char kUsage[] =
     "  --sess-in FILE      resume the session saved in FILE\n"
     "  --sess-out FILE     save the newest session to FILE (before exiting)\n"
     "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n"
+    "  --low-latency       records of at most 1435 bytes of data (default 16384)\n"
     "  --early-data FILE   on resumed connections, send FILE as TLS 1.3 early data (0-RTT);\n"
     "                      if the server refuses it, it is sent after the handshake\n";
 
@@ -59,6 +60,7 @@ struct Options {
   std::optional<std::string> psk;
   std::optional<std::string> early_data;
   unsigned reconnect = 0;
+  bool low_latency = false;
   bool insecure = false;
   bool help = false;
 };
@@ -100,6 +102,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
         if (!ok) print_error("usage", "--reconnect takes a count from 0 to 1000");
         opt.reconnect = static_cast<unsigned>(v);
       }
+    } else if (arg == "--low-latency") {
+      opt.low_latency = true;
     } else if (arg == "--insecure") {
       opt.insecure = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -357,6 +361,7 @@ int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>&
     return 1;
   }
   if (!session.empty() && !check(conn.set_session_ticket(session))) return 1;
+  if (opt.low_latency && !check(conn.prefer_low_latency())) return 1;
   if (opt.psk) {
     std::optional<Psk> psk = parse_psk(*opt.psk);
     if (!psk || !check(conn.append_psk(*psk))) return 1;

@@ -53,7 +53,8 @@ constexpr char kUsage[] =
     "  --ticket-key FILE       issue session tickets sealed with the key material in FILE\n"
     "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n"
     "  --max-early-data N      accept up to N bytes of TLS 1.3 early data (with --tickets)\n"
-    "  --session-cache         keep TLS 1.2 sessions by session id (in memory)\n";
+    "  --session-cache         keep TLS 1.2 sessions by session id (in memory)\n"
+    "  --low-latency           records of at most 1435 bytes of data (default 16384)\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -70,6 +71,7 @@ struct Options {
   std::optional<std::string> max_early_data;
   bool tickets = false;
   bool session_cache = false;
+  bool low_latency = false;
   bool http = false;
   bool once = false;
   bool quiet = false;
@@ -101,6 +103,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.http = false;
     } else if (arg == "--http") {
       opt.http = true;
+    } else if (arg == "--low-latency") {
+      opt.low_latency = true;
     } else if (arg == "--session-cache") {
       opt.session_cache = true;
     } else if (arg == "--tickets") {
@@ -423,7 +427,8 @@ void Server::open_session(UniqueFd fd) {
   set_nodelay(fd.get());
   Connection conn(Mode::Server);
   if (!check(conn.set_config(config_)) || !check(conn.set_fd(fd.get())) ||
-      (psk_ && !check(conn.append_psk(*psk_)))) {
+      (psk_ && !check(conn.append_psk(*psk_))) ||
+      (opt_.low_latency && !check(conn.prefer_low_latency()))) {
     any_failed_ = true;
     return;
   }

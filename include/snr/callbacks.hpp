@@ -29,6 +29,8 @@ using KeyLogCallback = std::function<void(const Connection& conn, std::string_vi
 
 // Wall clock in nanoseconds since the Unix epoch (certificate validity checks).
 using WallClock = std::function<uint64_t()>;
+// Monotonic clock in nanoseconds (record-size timers).
+using MonotonicClock = std::function<uint64_t()>;
 
 // A resumable session handed to a client: `data` is the blob for
 // Connection::set_session_ticket (valid only during the callback: copy it), `lifetime` how long

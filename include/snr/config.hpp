@@ -75,6 +75,7 @@ class Config::Builder {
   Status add_dhparams(std::string_view pem);
   Status set_key_log_callback(KeyLogCallback cb);
   Status set_wall_clock(WallClock clock);
+  Status set_monotonic_clock(MonotonicClock clock);
   // Lets connections be serialized in this format (Connection::serialize).
   Status set_serialization_version(SerializationVersion version);
 

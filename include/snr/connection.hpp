@@ -124,6 +124,17 @@ class Connection {
   // Copies the blob into `out` (BUFFER_TOO_SMALL if it does not fit); returns its length.
   Result<size_t> session_ticket(std::span<uint8_t> out) const;
   bool are_session_tickets_enabled() const;
+  // --- record sizing (SPEC 6.5) ---
+  // Largest plaintext per outgoing record: 1435 bytes (a record fits one 1500-byte packet's
+  // payload) or 16384 (snr's default: fewest records, fastest bulk transfer; s2n's default
+  // is 8087, a compromise snr does not copy).
+  Status prefer_low_latency();
+  Status prefer_throughput();
+  // The first `bytes` of application data (and again after `timeout_s` seconds without
+  // sending) go in records that fit one TCP segment (TLS 1.3 AES-GCM: 1378 bytes of data), so
+  // the first bytes reach the peer's application sooner. bytes <= 8 MiB; 0 turns it off.
+  Status set_dynamic_record_threshold(uint32_t bytes, uint16_t timeout_s);
+
   // --- TLS 1.3 key update and exporter ---
   // Sends a KeyUpdate (RFC 8446 4.6.3) before the next application data and switches to the
   // next write key. AES-GCM connections also update on their own before 2^24.5 records.

@@ -132,6 +132,12 @@ Status Config::Builder::set_key_log_callback(KeyLogCallback cb) {
   return {};
 }
 
+Status Config::Builder::set_monotonic_clock(MonotonicClock clock) {
+  SNR_BUILDER_OPEN();
+  data_->monotonic_clock = std::move(clock);
+  return {};
+}
+
 Status Config::Builder::set_wall_clock(WallClock clock) {
   SNR_BUILDER_OPEN();
   data_->wall_clock = std::move(clock);

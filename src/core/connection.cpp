@@ -208,6 +208,24 @@ std::optional<std::string_view> Connection::application_protocol() const {
 bool Connection::is_handshake_complete() const { return s_->complete; }
 bool Connection::resumed() const { return s_->complete && s_->neg.resumed; }
 
+Status Connection::prefer_low_latency() {
+  s_->max_fragment = 1435;
+  return {};
+}
+
+Status Connection::prefer_throughput() {
+  s_->max_fragment = record::kMaxPlaintext;
+  return {};
+}
+
+Status Connection::set_dynamic_record_threshold(uint32_t bytes, uint16_t timeout_s) {
+  SNR_ENSURE(bytes <= 8u * 1024 * 1024, Err::INVALID_ARGUMENT);
+  s_->dynamic_threshold = bytes;
+  s_->dynamic_timeout_s = timeout_s;
+  s_->dynamic_sent = 0;
+  return {};
+}
+
 Status Connection::request_key_update(PeerKeyUpdate peer_request) {
   // s2n does not let the application ask the peer to update (SPEC 1).
   SNR_ENSURE(peer_request == PeerKeyUpdate::KeyUpdateNotRequested, Err::INVALID_ARGUMENT);

@@ -66,6 +66,13 @@ struct ConnectionState final : hs::HandshakeIo {
   std::optional<resume::ClientSession> session_in;
   std::vector<Psk> psks;  // external PSKs (append_psk)
 
+  // Record sizing
+  size_t max_fragment = record::kMaxPlaintext;
+  uint32_t dynamic_threshold = 0;
+  uint16_t dynamic_timeout_s = 0;
+  uint64_t dynamic_sent = 0;  // application bytes since the ramp-up (re)started
+  uint64_t last_send_ns = 0;
+
   // KeyUpdate (TLS 1.3)
   bool key_update_pending = false;  // request_key_update(): sent before the next data
   uint8_t key_updates_sent = 0;
@@ -131,6 +138,8 @@ struct ConnectionState final : hs::HandshakeIo {
   // Handles an alert record: close_notify closes the read side; others fail.
   Status on_alert(const record::Record& rec);
   Status on_post_handshake(const hs::InMessage& m);
+  // Application data into records, sized as SPEC 6.5 says (preference, dynamic threshold).
+  Status write_application_data(ByteView data);
   // Writes a KeyUpdate (not requesting the peer's) and switches to the next write key.
   Status send_key_update(uint8_t request_update);
   // A session issued by the server: kept for session_ticket() and given to the callback.

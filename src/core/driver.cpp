@@ -454,12 +454,40 @@ Poll<size_t> ConnectionState::send(ByteView data) {
       if (!ku.ok()) return fail(std::move(ku).error());
     }
   }
-  Status s = rl.write(ContentType::application_data, chunk);
+  Status s = write_application_data(chunk);
   if (!s.ok()) return fail(std::move(s).error());
   // The bytes are accepted once encrypted; a blocked flush finishes on the next call.
   auto f2 = flush();
   if (f2.is_error()) return fail(f2.error());
   return chunk.size();
+}
+
+Status ConnectionState::write_application_data(ByteView data) {
+  rl.set_max_fragment(max_fragment);
+  if (dynamic_threshold > 0 && rl.write_protection() != nullptr) {
+    const uint64_t now = config->data().monotonic_now();
+    // SPEC 6.5: an idle connection starts small again.
+    if (last_send_ns != 0 && now - last_send_ns > uint64_t{dynamic_timeout_s} * 1'000'000'000)
+      dynamic_sent = 0;
+    last_send_ns = now;
+    if (dynamic_sent < dynamic_threshold) {
+      // One record per TCP segment: 1500 - 40 (IPv6) - 20 (TCP) - 40 (TCP options) - 5
+      // (record header) = 1395 bytes of record body, less the protection's overhead.
+      constexpr size_t kSegmentRecordBody = 1395;
+      const size_t overhead = rl.write_protection()->max_overhead();
+      const size_t small = std::min(max_fragment, kSegmentRecordBody - overhead);
+      const ByteView head =
+          data.first(std::min<size_t>(data.size(), dynamic_threshold - dynamic_sent));
+      rl.set_max_fragment(small);
+      Status s = rl.write(ContentType::application_data, head);
+      rl.set_max_fragment(max_fragment);
+      SNR_TRY(std::move(s));
+      dynamic_sent += head.size();
+      data = data.subspan(head.size());
+      if (data.empty()) return {};
+    }
+  }
+  return rl.write(ContentType::application_data, data);
 }
 
 Status ConnectionState::send_key_update(uint8_t request_update) {

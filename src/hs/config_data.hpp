@@ -55,6 +55,7 @@ struct ConfigData {
   VerifyHostNameCallback verify_host;
   KeyLogCallback key_log;
   WallClock wall_clock;
+  MonotonicClock monotonic_clock;
   SerializationVersion serialization_version = SerializationVersion::None;
   Limits limits;
   AlertBehavior alert_behavior = AlertBehavior::FailOnWarnings;
@@ -71,6 +72,13 @@ struct ConfigData {
   EarlyDataCallback early_data_cb;
   std::optional<SessionCache> session_cache;
 
+  // Monotonic now in ns (the injected clock, else steady_clock).
+  uint64_t monotonic_now() const {
+    if (monotonic_clock) return monotonic_clock();
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now().time_since_epoch())
+                                     .count());
+  }
   // Wall-clock now in ns (the injected clock, else the system's).
   uint64_t now() const {
     if (wall_clock) return wall_clock();
