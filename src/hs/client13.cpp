@@ -261,18 +261,9 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(SecureBytes shared, mine->derive(peer.key_exchange));
 
   hs.server_random = sh.random;
-  hs.out->version = Version::TLS13;
   hs.out->suite = policy::find_suite(sh.cipher_suite);
   hs.out->group = peer.group;
-  hs.out->flags |= flag::NEGOTIATED;
-  if (hs.psk) {
-    hs.out->resumed = !hs.psk->external;
-    hs.out->psk_identity = hs.psk->identity;
-    if (hs.psk->state) hs.out->keying_material_expiry = hs.psk->state->keying_material_expiry;
-  } else {
-    hs.out->flags |= flag::FULL_HANDSHAKE;
-  }
-  if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
+  settle_tls13(hs);
   hs.key_shares.clear();
   hs.io->version_known(msg::version::TLS12);
 

@@ -42,6 +42,20 @@ std::optional<resume::SessionState> open_ticket(const Handshake& hs, ByteView id
 
 }  // namespace
 
+void settle_tls13(Handshake& hs) {
+  hs.out->version = Version::TLS13;
+  hs.out->flags |= flag::NEGOTIATED;
+  if (hs.psk) {
+    hs.out->resumed = !hs.psk->external;
+    hs.out->psk_identity = hs.psk->identity;
+    if (hs.psk->state) hs.out->keying_material_expiry = hs.psk->state->keying_material_expiry;
+  } else {
+    hs.out->flags |= flag::FULL_HANDSHAKE;
+    hs.out->keying_material_expiry = hs.settings.config->now() + kKeyingMaterialLifetime;
+  }
+  if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
+}
+
 Status offer_psks(Handshake& hs, msg::ClientHello& ch) {
   hs.offered_psks.clear();
   for (const Psk& psk : hs.settings.external_psks) {

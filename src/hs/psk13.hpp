@@ -15,6 +15,10 @@ inline constexpr uint32_t kMaxTicketLifetime = 604800;
 // from its full handshake (ns).
 inline constexpr uint64_t kKeyingMaterialLifetime = 7ull * 24 * 3600 * 1'000'000'000;
 
+// Both roles, once the ServerHello settled the handshake: version, shape flags, and what the
+// PSK (if any) says about resumption and the keying material's end.
+void settle_tls13(Handshake& hs);
+
 // --- client ---
 // Adds psk_key_exchange_modes and pre_shared_key (last, binders zeroed) to the first
 // ClientHello when there is a usable session to resume.

@@ -244,17 +244,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   hs.io->version_known(msg::version::TLS12);
   SNR_TRY(send(hs, sh));
 
-  hs.out->version = Version::TLS13;
-  hs.out->flags |= flag::NEGOTIATED;
-  if (hs.psk) {
-    hs.out->resumed = !hs.psk->external;
-    hs.out->psk_identity = hs.psk->identity;
-    if (hs.psk->state) hs.out->keying_material_expiry = hs.psk->state->keying_material_expiry;
-  } else {
-    hs.out->flags |= flag::FULL_HANDSHAKE;
-    hs.out->keying_material_expiry = hs.settings.config->now() + kKeyingMaterialLifetime;
-  }
-  if (!hs.session_id.empty()) hs.out->flags |= flag::MIDDLEBOX_COMPAT;
+  settle_tls13(hs);
   SNR_TRY(maybe_send_ccs(hs));
   SNR_TRY(derive_handshake_secrets(hs, shared));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_handshake_secret().view()));

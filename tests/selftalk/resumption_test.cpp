@@ -42,8 +42,8 @@ struct Clock {
   void advance(uint64_t ns) { *now += ns; }
 };
 
-Config ticket_server(const Clock& clock, const Policy& policy,
-                     std::vector<std::string> key_names = {"key-one"}, uint16_t ticket_count = 1) {
+// A server config builder with the test certificate, `policy` and the fake clock.
+Config::Builder server_builder(const Clock& clock, const Policy& policy) {
   auto b = Config::builder();
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
@@ -51,6 +51,12 @@ Config ticket_server(const Clock& clock, const Policy& policy,
   EXPECT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
                          read_file(data_path("ecdsa-p256-key.pem")))
                   .ok());
+  return b;
+}
+
+Config ticket_server(const Clock& clock, const Policy& policy,
+                     std::vector<std::string> key_names = {"key-one"}, uint16_t ticket_count = 1) {
+  Config::Builder b = server_builder(clock, policy);
   for (const std::string& n : key_names) {
     std::string material = "material for " + n + " 0123456789abcdef";
     EXPECT_TRUE(b.add_session_ticket_key(bytes(n), bytes(material)).ok());
@@ -208,13 +214,7 @@ TEST(Resumption13, IssueTimeMayBeUpToAnHourAhead) {
     Clock lagging;
     *lagging.now = kStart - behind;
     // The key must already exist on the lagging server's clock.
-    auto b = Config::builder();
-    ASSERT_TRUE(b.with_system_certs(false).ok());
-    ASSERT_TRUE(b.set_security_policy(kTls13.policy()).ok());
-    ASSERT_TRUE(b.set_wall_clock(lagging.fn()).ok());
-    ASSERT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
-                           read_file(data_path("ecdsa-p256-key.pem")))
-                    .ok());
+    Config::Builder b = server_builder(lagging, kTls13.policy());
     ASSERT_TRUE(
         b.add_session_ticket_key(
              bytes("key-one"), bytes("material for key-one 0123456789abcdef"),
@@ -231,13 +231,7 @@ TEST(Resumption13, IssueTimeMayBeUpToAnHourAhead) {
 
 TEST(Resumption13, KeyRotationOnTheFakeClock) {
   Clock clock;
-  auto b = Config::builder();
-  ASSERT_TRUE(b.with_system_certs(false).ok());
-  ASSERT_TRUE(b.set_security_policy(kTls13.policy()).ok());
-  ASSERT_TRUE(b.set_wall_clock(clock.fn()).ok());
-  ASSERT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
-                         read_file(data_path("ecdsa-p256-key.pem")))
-                  .ok());
+  Config::Builder b = server_builder(clock, kTls13.policy());
   ASSERT_TRUE(b.add_session_ticket_key(bytes("old"), bytes("old key material 0123456789")).ok());
   auto server = b.build();
   ASSERT_TRUE(server.ok());
@@ -353,13 +347,7 @@ TEST(Resumption13, ClientWithoutTicketsSendsNoOfferAndIgnoresTickets) {
 
 Config early_server(const Clock& clock, uint32_t max_early, EarlyDataCallback cb = nullptr,
                     const Policy& policy = kTls13.policy()) {
-  auto b = Config::builder();
-  EXPECT_TRUE(b.with_system_certs(false).ok());
-  EXPECT_TRUE(b.set_security_policy(policy).ok());
-  EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
-  EXPECT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
-                         read_file(data_path("ecdsa-p256-key.pem")))
-                  .ok());
+  Config::Builder b = server_builder(clock, policy);
   EXPECT_TRUE(b.add_session_ticket_key(bytes("k"), bytes("early data ticket key 0123456")).ok());
   EXPECT_TRUE(b.set_server_max_early_data_size(max_early).ok());
   if (cb) {
@@ -743,13 +731,7 @@ struct MapCache {
 };
 
 Config cache_server(const Clock& clock, const Policy& policy, MapCache& cache) {
-  auto b = Config::builder();
-  EXPECT_TRUE(b.with_system_certs(false).ok());
-  EXPECT_TRUE(b.set_security_policy(policy).ok());
-  EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
-  EXPECT_TRUE(b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
-                         read_file(data_path("ecdsa-p256-key.pem")))
-                  .ok());
+  Config::Builder b = server_builder(clock, policy);
   EXPECT_TRUE(b.set_session_cache(cache.callbacks()).ok());
   auto c = b.build();
   EXPECT_TRUE(c.ok());
