@@ -43,6 +43,8 @@ constexpr char kUsage[] =
     "  --sess-out FILE     save the newest session to FILE (before exiting)\n"
     "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n"
     "  --low-latency       records of at most 1435 bytes of data (default 16384)\n"
+    "  --key-update        TLS 1.3: update the sending key before the data goes out\n"
+    "  --export LABEL:LEN  TLS 1.3: print LEN bytes of exported keying material (RFC 8446 7.5)\n"
     "  --early-data FILE   on resumed connections, send FILE as TLS 1.3 early data (0-RTT);\n"
     "                      if the server refuses it, it is sent after the handshake\n";
 
@@ -61,6 +63,8 @@ struct Options {
   std::optional<std::string> early_data;
   unsigned reconnect = 0;
   bool low_latency = false;
+  bool key_update = false;
+  std::optional<std::string> export_spec;
   bool insecure = false;
   bool help = false;
 };
@@ -104,6 +108,10 @@ std::optional<Options> parse_options(int argc, char** argv) {
       }
     } else if (arg == "--low-latency") {
       opt.low_latency = true;
+    } else if (arg == "--key-update") {
+      opt.key_update = true;
+    } else if (arg == "--export") {
+      ok = args.take(arg, opt.export_spec);
     } else if (arg == "--insecure") {
       opt.insecure = true;
     } else if (arg == "-h" || arg == "--help") {
@@ -343,6 +351,30 @@ bool save_session(const Connection& conn, const std::string& path) {
   return std::fclose(f) == 0 && ok;
 }
 
+// --export LABEL:LEN: "exporter: <hex>" on stderr, after the summary.
+bool print_exporter(const Connection& conn, const std::string& spec) {
+  const size_t colon = spec.rfind(':');
+  char* end = nullptr;
+  const unsigned long len =
+      colon == std::string::npos ? 0 : std::strtoul(spec.c_str() + colon + 1, &end, 10);
+  if (colon == std::string::npos || colon == 0 || *end != '\0' || len == 0 || len > 1024) {
+    print_error("usage", "--export takes LABEL:LEN (LEN 1-1024)");
+    return false;
+  }
+  const std::string label = spec.substr(0, colon);
+  std::vector<uint8_t> out(len);
+  const auto* l = reinterpret_cast<const uint8_t*>(label.data());
+  if (!check(conn.tls_exporter(std::span<const uint8_t>(l, label.size()), {}, out))) return false;
+  std::string hex;
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  for (uint8_t b : out) {
+    hex += kDigits[b >> 4];
+    hex += kDigits[b & 15];
+  }
+  std::fprintf(stderr, "exporter: %s\n", hex.c_str());
+  return true;
+}
+
 // One connection: handshake (resuming `session` when given), the data exchange, close.
 // Leaves the newest session the server issued in `session`.
 int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>& session,
@@ -385,6 +417,9 @@ int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>&
     return fail(p.error());
   }
   print_summary(conn);
+  if (opt.export_spec && !print_exporter(conn, *opt.export_spec)) return 1;
+  if (opt.key_update && !check(conn.request_key_update(PeerKeyUpdate::KeyUpdateNotRequested)))
+    return 1;
   // Refused early data, and what did not fit, is sent as ordinary data.
   if (!early.empty()) {
     size_t pos = conn.early_data_status() == EarlyDataStatus::Accepted ? early_sent : 0;

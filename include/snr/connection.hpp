@@ -137,7 +137,9 @@ class Connection {
 
   // --- TLS 1.3 key update and exporter ---
   // Sends a KeyUpdate (RFC 8446 4.6.3) before the next application data and switches to the
-  // next write key. AES-GCM connections also update on their own before 2^24.5 records.
+  // next write key; KeyUpdatedRequested also asks the peer to update its own (s2n refuses
+  // that request; snr supports it). AES-GCM connections also update on their own before
+  // 2^24.5 records.
   Status request_key_update(PeerKeyUpdate peer_request);
   struct KeyUpdateCounts {
     uint8_t send_key_updates = 0;  // saturating at 255

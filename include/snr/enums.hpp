@@ -24,7 +24,7 @@ std::string_view to_string(Version v);
 enum class Blinding : uint8_t { SelfService, BuiltIn };
 enum class ClientAuthType : uint8_t { Required, Optional, None };
 // Connection::request_key_update: whether the peer is asked to update its key too (s2n's
-// spelling; only KeyUpdateNotRequested is accepted, as in s2n).
+// spelling; s2n accepts only KeyUpdateNotRequested, snr both).
 enum class PeerKeyUpdate : uint8_t { KeyUpdateNotRequested, KeyUpdatedRequested };
 // What a TLS 1.2 (and older) warning alert does (s2n_alert_behavior). TLS 1.3 alerts other
 // than close_notify and user_canceled are always fatal (RFC 8446 6.2).

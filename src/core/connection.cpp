@@ -227,11 +227,12 @@ Status Connection::set_dynamic_record_threshold(uint32_t bytes, uint16_t timeout
 }
 
 Status Connection::request_key_update(PeerKeyUpdate peer_request) {
-  // s2n does not let the application ask the peer to update (SPEC 1).
-  SNR_ENSURE(peer_request == PeerKeyUpdate::KeyUpdateNotRequested, Err::INVALID_ARGUMENT);
   SNR_ENSURE(s_->complete && !s_->failed, Err::NOT_NEGOTIATED);
   SNR_ENSURE(s_->neg.version == Version::TLS13, Err::INVALID_STATE);
   s_->key_update_pending = true;
+  // Unlike s2n, snr lets the application ask the peer to update its key too (RFC 8446 4.6.3).
+  s_->key_update_ask_peer =
+      s_->key_update_ask_peer || peer_request == PeerKeyUpdate::KeyUpdatedRequested;
   return {};
 }
 

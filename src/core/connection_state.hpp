@@ -74,7 +74,8 @@ struct ConnectionState final : hs::HandshakeIo {
   uint64_t last_send_ns = 0;
 
   // KeyUpdate (TLS 1.3)
-  bool key_update_pending = false;  // request_key_update(): sent before the next data
+  bool key_update_pending = false;   // request_key_update(): sent before the next data
+  bool key_update_ask_peer = false;  // ... with update_requested
   uint8_t key_updates_sent = 0;
   uint8_t key_updates_received = 0;
 

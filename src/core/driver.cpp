@@ -450,7 +450,7 @@ Poll<size_t> ConnectionState::send(ByteView data) {
     const bool gcm = neg.suite && neg.suite->cipher != policy::BulkCipher::CHACHA20_POLY1305;
     if (key_update_pending ||
         (gcm && rl.write_protection()->sequence() + records >= kGcmRecordLimit)) {
-      Status ku = send_key_update(0);
+      Status ku = send_key_update(key_update_pending && key_update_ask_peer ? 1 : 0);
       if (!ku.ok()) return fail(std::move(ku).error());
     }
   }
@@ -496,6 +496,7 @@ Status ConnectionState::send_key_update(uint8_t request_update) {
   SNR_TRY(rl.write(ContentType::handshake, out));
   SNR_TRY(rl.write_protection()->update());
   key_update_pending = false;
+  key_update_ask_peer = false;
   if (key_updates_sent < 255) ++key_updates_sent;
   return {};
 }

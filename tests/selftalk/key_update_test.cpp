@@ -43,12 +43,24 @@ TEST(KeyUpdate, RequestedUpdatesGoBeforeTheNextData) {
   }
 }
 
-TEST(KeyUpdate, RefusedWhereS2nRefusesIt) {
+TEST(KeyUpdate, AskingThePeerToUpdateToo) {
+  OnePolicy p13({0x1301});
+  Pair p(client_config(p13.policy()), server_config("ecdsa-p256", p13.policy()));
+  ASSERT_FALSE(p.handshake());
+  ASSERT_TRUE(p.client.request_key_update(PeerKeyUpdate::KeyUpdatedRequested).ok());
+  EXPECT_EQ(transfer(p.client, p.server, "please update"), "please update");
+  // The server answered with its own KeyUpdate, which the client reads with the next data.
+  EXPECT_EQ(p.server.key_update_counts().send_key_updates, 1);
+  EXPECT_EQ(transfer(p.server, p.client, "updated"), "updated");
+  EXPECT_EQ(p.client.key_update_counts().recv_key_updates, 1);
+  EXPECT_EQ(transfer(p.client, p.server, "both new"), "both new");
+}
+
+TEST(KeyUpdate, RefusedBeforeTheHandshakeAndBelowTls13) {
   OnePolicy p13({0x1301});
   Pair p(client_config(p13.policy()), server_config("ecdsa-p256", p13.policy()));
   EXPECT_FALSE(p.client.request_key_update(PeerKeyUpdate::KeyUpdateNotRequested).ok());
   ASSERT_FALSE(p.handshake());
-  EXPECT_FALSE(p.client.request_key_update(PeerKeyUpdate::KeyUpdatedRequested).ok());
   OnePolicy p12({0xC02B}, Version::TLS12);
   Pair q(client_config(p12.policy()), server_config("ecdsa-p256", p12.policy()));
   ASSERT_FALSE(q.handshake());

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2317 # the case functions are called through run_case
+# TLS 1.3 exporter and KeyUpdate against OpenSSL: snr-client's exported keying material
+# (RFC 8446 7.5) equals what `openssl s_server -keymatexport` prints, and the data snr-client
+# sends after a KeyUpdate reaches s_server.
+# shellcheck source=tests/interop/lib.bash
+source "$(dirname "${BASH_SOURCE[0]}")/lib.bash"
+require_peer openssl
+require_snr snr-client
+
+exporter_and_key_update() {
+  local suite="$1" len="$2"
+  local out="$CASE_DIR/server.out" err="$CASE_DIR/server.err"
+  case_log "openssl s_server stdout" "$out"
+  case_log "openssl s_server stderr" "$err"
+  # Without -rev s_server prints the connection's details, the keying material included.
+  (sleep 6 | openssl s_server -accept 127.0.0.1:0 -tls1_3 -ciphersuites "$suite" \
+    -cert "$SNR_DATA/ecdsa-p256-cert.pem" -key "$SNR_DATA/ecdsa-p256-key.pem" -naccept 1 \
+    -keymatexport EXPERIMENTAL-snr-interop -keymatexportlen "$len" >"$out" 2>"$err") &
+  SERVER_PID=$!
+  track_bg "$SERVER_PID"
+  if ! wait_for 10 "" "$out" -E '^ACCEPT '; then
+    case_fail "openssl s_server did not start"
+    return 0
+  fi
+  SERVER_PORT="$(sed -n -E 's/^ACCEPT .*:([0-9]+)$/\1/p' "$out" | head -n1)"
+  local cout="$CASE_DIR/client.out" cerr="$CASE_DIR/client.err"
+  case_log "snr-client stderr" "$cerr"
+  CLIENT_STATUS=0
+  echo "after-key-update" | timeout "$PEER_TIMEOUT" "$SNR_BIN/snr-client" --ca-file "$CA" \
+    --server-name localhost --export "EXPERIMENTAL-snr-interop:$len" --key-update \
+    127.0.0.1 "$SERVER_PORT" >"$cout" 2>"$cerr" || CLIENT_STATUS=$?
+  expect_status "snr-client" "$CLIENT_STATUS" 0
+  wait_for 8 "" "$out" -E '^after-key-update' || true
+  expect_line "$out" "s_server" "after-key-update"
+  local mine theirs
+  mine="$(sed -n -E 's/^exporter: ([0-9A-F]+)$/\1/p' "$cerr")"
+  theirs="$(sed -n -E 's/^ *Keying material: ([0-9A-Fa-f]+)$/\1/p' "$out" | tr 'a-f' 'A-F')"
+  if [[ -z "$mine" || "$mine" != "$theirs" ]]; then
+    case_fail "exporter: snr-client '${mine:-none}', openssl '${theirs:-none}'"
+  fi
+  if [[ "${#mine}" != $((2 * len)) ]]; then
+    case_fail "exporter length ${#mine} hex digits, expected $((2 * len))"
+  fi
+  stop_bg "$SERVER_PID"
+}
+
+run_case "exporter + KeyUpdate: snr-client -> openssl s_server, TLS_AES_128_GCM_SHA256, 32 B" \
+  exporter_and_key_update TLS_AES_128_GCM_SHA256 32
+run_case "exporter + KeyUpdate: snr-client -> openssl s_server, TLS_AES_256_GCM_SHA384, 80 B" \
+  exporter_and_key_update TLS_AES_256_GCM_SHA384 80
+
+finish
