@@ -44,7 +44,7 @@ constexpr char kUsage[] =
     "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n"
     "  --low-latency       records of at most 1435 bytes of data (default 16384)\n"
     "  --key-update        TLS 1.3: update the sending key before the data goes out\n"
-    "  --export LABEL:LEN  TLS 1.3: print LEN bytes of exported keying material (RFC 8446 7.5)\n"
+    "  --export LABEL:LEN  print LEN bytes of exported keying material (RFC 8446 7.5, RFC 5705)\n"
     "  --early-data FILE   on resumed connections, send FILE as TLS 1.3 early data (0-RTT);\n"
     "                      if the server refuses it, it is sent after the handshake\n";
 

@@ -146,7 +146,9 @@ class Connection {
     uint8_t recv_key_updates = 0;
   };
   KeyUpdateCounts key_update_counts() const;
-  // RFC 8446 7.5: TLS-Exporter(label, context, out.size()); TLS 1.3, handshake complete.
+  // Exported keying material once the handshake is complete: TLS 1.3 RFC 8446 7.5
+  // TLS-Exporter(label, context, out.size()); TLS 1.2 and older RFC 5705 (beyond s2n; an
+  // empty context means none).
   Status tls_exporter(std::span<const uint8_t> label, std::span<const uint8_t> context,
                       std::span<uint8_t> out) const;
 

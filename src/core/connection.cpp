@@ -7,6 +7,7 @@
 #include "hs/alpn.hpp"
 #include "hs/psk_data.hpp"
 #include "hs/shape.hpp"
+#include "keys/prf12.hpp"
 #include "policy/registry.hpp"
 #include "resume/session_state.hpp"
 #include "util/error_code.hpp"
@@ -243,7 +244,24 @@ Connection::KeyUpdateCounts Connection::key_update_counts() const {
 Status Connection::tls_exporter(std::span<const uint8_t> label, std::span<const uint8_t> context,
                                 std::span<uint8_t> out) const {
   SNR_ENSURE(s_->complete, Err::NOT_NEGOTIATED);
-  SNR_ENSURE(s_->neg.version == Version::TLS13 && s_->neg.suite != nullptr, Err::INVALID_STATE);
+  SNR_ENSURE(s_->neg.suite != nullptr, Err::INVALID_STATE);
+  if (s_->neg.version < Version::TLS13) {
+    // RFC 5705 (beyond s2n): PRF(master_secret, label, client_random + server_random
+    // [+ context_length + context]); an empty context means "no context", as OpenSSL's
+    // SSL_export_keying_material with use_context 0.
+    SNR_ENSURE(s_->neg.master_secret.size() == 48, Err::INVALID_STATE);
+    SNR_ENSURE(context.size() <= 0xffff, Err::INVALID_ARGUMENT);
+    Bytes randoms(s_->neg.client_random.begin(), s_->neg.client_random.end());
+    randoms.insert(randoms.end(), s_->neg.server_random.begin(), s_->neg.server_random.end());
+    Bytes with_context;
+    if (!context.empty()) {
+      with_context = {static_cast<uint8_t>(context.size() >> 8),
+                      static_cast<uint8_t>(context.size())};
+      with_context.insert(with_context.end(), context.begin(), context.end());
+    }
+    return keys::prf12(s_->neg.version, s_->neg.suite->hash, s_->neg.master_secret.view(),
+                       as_string(label), randoms, with_context, out);
+  }
   const crypto::HashAlg alg = s_->neg.suite->hash;
   const crypto::Digest& secret = s_->neg.exporter_secret;
   SNR_ENSURE(secret.len == crypto::hash_size(alg), Err::INVALID_STATE);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317 # the case functions are called through run_case
-# TLS 1.3 exporter and KeyUpdate against OpenSSL: snr-client's exported keying material
+# shellcheck disable=SC2086 # $key_update is empty or one word
+# TLS 1.3 exporter and KeyUpdate against OpenSSL (and the RFC 5705 exporter in TLS 1.2): snr-client's exported keying material
 # (RFC 8446 7.5) equals what `openssl s_server -keymatexport` prints, and the data snr-client
 # sends after a KeyUpdate reaches s_server.
 # shellcheck source=tests/interop/lib.bash
@@ -9,12 +10,17 @@ require_peer openssl
 require_snr snr-client
 
 exporter_and_key_update() {
-  local suite="$1" len="$2"
+  local suite="$1" len="$2" version="${3:--tls1_3}"
+  local suite_flag=-ciphersuites key_update=--key-update
+  if [[ "$version" == -tls1_2 ]]; then
+    suite_flag=-cipher
+    key_update=""
+  fi
   local out="$CASE_DIR/server.out" err="$CASE_DIR/server.err"
   case_log "openssl s_server stdout" "$out"
   case_log "openssl s_server stderr" "$err"
   # Without -rev s_server prints the connection's details, the keying material included.
-  (sleep 6 | openssl s_server -accept 127.0.0.1:0 -tls1_3 -ciphersuites "$suite" \
+  (sleep 6 | openssl s_server -accept 127.0.0.1:0 "$version" "$suite_flag" "$suite" \
     -cert "$SNR_DATA/ecdsa-p256-cert.pem" -key "$SNR_DATA/ecdsa-p256-key.pem" -naccept 1 \
     -keymatexport EXPERIMENTAL-snr-interop -keymatexportlen "$len" >"$out" 2>"$err") &
   SERVER_PID=$!
@@ -28,7 +34,7 @@ exporter_and_key_update() {
   case_log "snr-client stderr" "$cerr"
   CLIENT_STATUS=0
   echo "after-key-update" | timeout "$PEER_TIMEOUT" "$SNR_BIN/snr-client" --ca-file "$CA" \
-    --server-name localhost --export "EXPERIMENTAL-snr-interop:$len" --key-update \
+    --server-name localhost --export "EXPERIMENTAL-snr-interop:$len" $key_update \
     127.0.0.1 "$SERVER_PORT" >"$cout" 2>"$cerr" || CLIENT_STATUS=$?
   expect_status "snr-client" "$CLIENT_STATUS" 0
   wait_for 8 "" "$out" -E '^after-key-update' || true
@@ -49,5 +55,7 @@ run_case "exporter + KeyUpdate: snr-client -> openssl s_server, TLS_AES_128_GCM_
   exporter_and_key_update TLS_AES_128_GCM_SHA256 32
 run_case "exporter + KeyUpdate: snr-client -> openssl s_server, TLS_AES_256_GCM_SHA384, 80 B" \
   exporter_and_key_update TLS_AES_256_GCM_SHA384 80
+run_case "RFC 5705 exporter: snr-client -> openssl s_server, TLS 1.2 ECDHE-ECDSA-AES256-GCM-SHA384" \
+  exporter_and_key_update ECDHE-ECDSA-AES256-GCM-SHA384 48 -tls1_2
 
 finish

@@ -106,15 +106,25 @@ TEST(Exporter, BothSidesDeriveTheSameKeyingMaterial) {
   }
 }
 
-TEST(Exporter, OnlyAfterATls13Handshake) {
+TEST(Exporter, OnlyAfterTheHandshake) {
   OnePolicy p13({0x1301});
   Pair p(client_config(p13.policy()), server_config("ecdsa-p256", p13.policy()));
   uint8_t out[16];
   EXPECT_FALSE(p.client.tls_exporter(bytes("label"), {}, out).ok());
-  OnePolicy p12({0xC02B}, Version::TLS12);
-  Pair q(client_config(p12.policy()), server_config("ecdsa-p256", p12.policy()));
-  ASSERT_FALSE(q.handshake());
-  EXPECT_FALSE(q.client.tls_exporter(bytes("label"), {}, out).ok());
+}
+
+TEST(Exporter, Rfc5705InTls12) {
+  for (uint16_t suite : {0xC02B, 0xC02C}) {  // the PRF's hash: SHA-256, SHA-384
+    OnePolicy p12({suite}, Version::TLS12);
+    Pair q(client_config(p12.policy()), server_config("ecdsa-p256", p12.policy()));
+    ASSERT_FALSE(q.handshake());
+    uint8_t c[40], s[40], ctx[40];
+    ASSERT_TRUE(q.client.tls_exporter(bytes("EXPERIMENTAL x"), {}, c).ok());
+    ASSERT_TRUE(q.server.tls_exporter(bytes("EXPERIMENTAL x"), {}, s).ok());
+    EXPECT_EQ(std::vector<uint8_t>(c, c + 40), std::vector<uint8_t>(s, s + 40));
+    ASSERT_TRUE(q.client.tls_exporter(bytes("EXPERIMENTAL x"), bytes("c"), ctx).ok());
+    EXPECT_NE(std::vector<uint8_t>(c, c + 40), std::vector<uint8_t>(ctx, ctx + 40));
+  }
 }
 
 }  // namespace
