@@ -26,6 +26,22 @@ const resume::ClientSession* offered_session12(const Handshake& hs) {
   return s;
 }
 
+// The state of this handshake's TLS 1.2 session, as tickets, the cache and the client's blob
+// keep it (one place, so that the three cannot drift apart).
+resume::SessionState session_state12(const Handshake& hs, uint64_t now, uint64_t lifetime_s,
+                                     const std::string& server_name) {
+  resume::SessionState st;
+  st.version = hs.version;
+  st.cipher_suite = hs.out->suite->iana;
+  st.issue_time = now;
+  st.lifetime = static_cast<uint32_t>(lifetime_s);
+  st.extended_master_secret = hs.out->extended_master_secret;
+  st.secret = hs.out->master_secret;
+  st.alpn = hs.out->alpn;
+  st.server_name = server_name;
+  return st;
+}
+
 }  // namespace
 
 Status derive_resumed_keys12(Handshake& hs) {
@@ -83,18 +99,11 @@ void keep_issued_session12(Handshake& hs) {
     return;
   }
   const detail::ConfigData& cfg = *hs.settings.config;
-  resume::SessionState& st = s.state;
-  st.version = hs.version;
-  st.cipher_suite = hs.out->suite->iana;
-  st.issue_time = cfg.now();
   // RFC 5077 3.3: a hint of 0 means "unspecified": the client's own limit applies.
   const uint64_t own = cfg.session_state_lifetime / kNsPerSecond;
-  st.lifetime = static_cast<uint32_t>(
-      hs.new_ticket12_hint != 0 ? std::min<uint64_t>(hs.new_ticket12_hint, own) : own);
-  st.extended_master_secret = hs.out->extended_master_secret;
-  st.secret = hs.out->master_secret;
-  st.alpn = hs.out->alpn;
-  st.server_name = hs.settings.server_name;
+  const uint64_t life =
+      hs.new_ticket12_hint != 0 ? std::min<uint64_t>(hs.new_ticket12_hint, own) : own;
+  s.state = session_state12(hs, cfg.now(), life, hs.settings.server_name);
   hs.out->issued_session = std::move(s);
 }
 
@@ -158,16 +167,10 @@ bool will_cache12(const Handshake& hs) { return hs.settings.config->session_cach
 Status store_session12(Handshake& hs) {
   const detail::ConfigData& cfg = *hs.settings.config;
   if (!hs.cache12 || !cfg.session_cache) return {};
-  resume::SessionState st;
-  st.version = hs.version;
-  st.cipher_suite = hs.out->suite->iana;
-  st.issue_time = cfg.now();
-  st.lifetime = static_cast<uint32_t>(
-      std::min<uint64_t>(kCacheTtlSeconds, cfg.session_state_lifetime / kNsPerSecond));
-  st.extended_master_secret = hs.out->extended_master_secret;
-  st.secret = hs.out->master_secret;
-  st.alpn = hs.out->alpn;
-  st.server_name = hs.out->server_name;
+  const resume::SessionState st = session_state12(
+      hs, cfg.now(),
+      std::min<uint64_t>(kCacheTtlSeconds, cfg.session_state_lifetime / kNsPerSecond),
+      hs.out->server_name);
   Bytes value;
   SNR_TRY(resume::encode_state(st, value));
   cfg.session_cache->store(hs.session_id, value, std::chrono::seconds(st.lifetime));
@@ -184,15 +187,8 @@ bool will_issue_ticket12(const Handshake& hs, const msg::ClientHello& ch) {
 Status send_ticket12(Handshake& hs) {
   const detail::ConfigData& cfg = *hs.settings.config;
   const uint64_t now = cfg.now();
-  resume::SessionState st;
-  st.version = hs.version;
-  st.cipher_suite = hs.out->suite->iana;
-  st.issue_time = now;
-  st.lifetime = static_cast<uint32_t>(cfg.session_state_lifetime / kNsPerSecond);
-  st.extended_master_secret = hs.out->extended_master_secret;
-  st.secret = hs.out->master_secret;
-  st.alpn = hs.out->alpn;
-  st.server_name = hs.out->server_name;
+  const resume::SessionState st =
+      session_state12(hs, now, cfg.session_state_lifetime / kNsPerSecond, hs.out->server_name);
   Bytes plain;
   SNR_TRY(resume::encode_state(st, plain));
   msg::NewSessionTicket12 t;
