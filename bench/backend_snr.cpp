@@ -151,6 +151,7 @@ class SnrBackend final : public Backend {
     session_.clear();
     {
       auto b = snr::Config::builder();
+      (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
       check(b.with_system_certs(false), "with_system_certs");
       check(b.set_security_policy(policy), "policy");
       check(b.load_pem(files_.cert_pem(setup.cert), files_.key_pem(setup.cert)), "load_pem");
@@ -164,6 +165,7 @@ class SnrBackend final : public Backend {
     }
     {
       auto b = snr::Config::builder();
+      (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
       check(b.with_system_certs(false), "with_system_certs");
       check(b.set_security_policy(policy), "policy");
       check(b.trust_pem(files_.ca_pem), "trust_pem");

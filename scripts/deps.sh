@@ -4,7 +4,8 @@
 #   scripts/deps.sh [GROUP...]     GROUP: build, peers, ci, all (default: all = build peers)
 #
 #   build  compilers, CMake, Ninja, OpenSSL headers, GoogleTest, ccache
-#   peers  the TLS peers of the demo and the interop tests (openssl, gnutls-bin, a JDK)
+#   peers  the TLS peers of the demo and the interop tests (openssl, gnutls-bin, a JDK), and
+#          tshark (a key log written by snr must decrypt a capture)
 #   ci     what .ci/run adds: the clang sanitizer runtimes
 #
 # Already installed packages are recognised with dpkg, so a provisioned machine does no apt
@@ -13,7 +14,7 @@
 set -euo pipefail
 
 build=(cmake ninja-build g++ clang libssl-dev libgnutls28-dev libgtest-dev libgmock-dev pkg-config ccache valgrind)
-peers=(openssl gnutls-bin default-jdk-headless)
+peers=(openssl gnutls-bin default-jdk-headless tshark)
 # clang's ASan/UBSan runtimes are only "Recommended" by clang, which some images skip.
 ci=(libclang-rt-14-dev)
 
@@ -63,5 +64,9 @@ fi
 
 echo "deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# tshark's package asks whether non-root users may capture; answer "no" instead of prompting.
+if command -v debconf-set-selections >/dev/null 2>&1; then
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+fi
 apt-get update
 apt-get install -y "${missing[@]}"

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <thread>
 
 #include "snr/cert_chain.hpp"
 #include "snr/enums.hpp"
@@ -219,6 +220,34 @@ std::optional<Psk> parse_psk(std::string_view spec) {
   return *psk;
 }
 
+std::optional<ClientAuthType> parse_client_auth(std::string_view text) {
+  if (text == "none") return ClientAuthType::None;
+  if (text == "optional") return ClientAuthType::Optional;
+  if (text == "required") return ClientAuthType::Required;
+  print_error("usage", "--client-auth takes none, optional or required");
+  return std::nullopt;
+}
+
+std::optional<BlindingChoice> parse_blinding(std::string_view text) {
+  if (text == "off") return BlindingChoice::Off;
+  if (text == "builtin") return BlindingChoice::BuiltIn;
+  if (text == "self-service") return BlindingChoice::SelfService;
+  print_error("usage", "--blinding takes builtin, self-service or off");
+  return std::nullopt;
+}
+
+bool configure_blinding(Config::Builder& builder, BlindingChoice choice) {
+  if (choice != BlindingChoice::Off) return true;
+  return check(builder.set_max_blinding_delay(std::chrono::seconds(0)));
+}
+
+bool apply_blinding(Connection& conn, BlindingChoice choice) {
+  return check(conn.set_blinding(choice == BlindingChoice::SelfService ? Blinding::SelfService
+                                                                       : Blinding::BuiltIn));
+}
+
+BlindingWait::~BlindingWait() { std::this_thread::sleep_for(conn.remaining_blinding_delay()); }
+
 std::string format_summary(const Connection& conn) {
   const auto text = [](const Result<std::string_view>& r) {
     return r.ok() ? std::string(*r) : std::string("NONE");
@@ -249,6 +278,17 @@ std::string format_summary(const Connection& conn) {
   line("early_data", kEarly[static_cast<int>(conn.early_data_status())]);
   line("server_name", optional_text(conn.server_name()));
   line("peer_certificate", peer);
+  // The client certificate's subject when client authentication happened (the server's
+  // peer, the client's own chain), else NONE.
+  std::string client_cert = "NONE";
+  if (conn.client_cert_used()) {
+    if (conn.mode() == Mode::Server) {
+      client_cert = peer;
+    } else if (const CertificateChain* mine = conn.selected_cert(); mine && !mine->is_empty()) {
+      client_cert = (*mine)[0].subject();
+    }
+  }
+  line("client_certificate", client_cert);
   return out;
 }
 

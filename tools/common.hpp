@@ -63,6 +63,25 @@ bool configure_common(Config::Builder& builder, const std::optional<std::string>
 // Prints a usage error and returns nullopt when malformed.
 std::optional<Psk> parse_psk(std::string_view spec);
 
+// --client-auth none|optional|required. Prints a usage error and returns nullopt otherwise.
+std::optional<ClientAuthType> parse_client_auth(std::string_view text);
+
+// --blinding builtin|self-service|off (SPEC 6.1). The tools default to off, unlike the
+// library: a blinded failure would hold up the tool (and, built in, every other connection
+// it serves) for 10-30 s.
+enum class BlindingChoice { Off, BuiltIn, SelfService };
+// Prints a usage error and returns nullopt for anything else.
+std::optional<BlindingChoice> parse_blinding(std::string_view text);
+// Off: connections of this config are not blinded.
+bool configure_blinding(Config::Builder& builder, BlindingChoice choice);
+bool apply_blinding(Connection& conn, BlindingChoice choice);
+// Self-service blinding done by the tool: a failed connection's socket stays open until the
+// remaining delay has passed (the holder sleeps that long when destroyed).
+struct BlindingWait {
+  const Connection& conn;
+  ~BlindingWait();
+};
+
 // --- handshake summary ---
 
 // "key: value" lines, newline-terminated, in the documented order.

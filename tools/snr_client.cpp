@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common.hpp"
@@ -32,6 +33,9 @@ constexpr char kUsage[] =
     "usage: snr-client [options] HOST PORT\n"
     "  --server-name NAME  SNI and the name checked in the certificate (default: HOST)\n"
     "  --ca-file FILE      trust these CAs instead of the system store\n"
+    "  --cert FILE --key FILE  client certificate chain and key, PEM, sent when asked\n"
+    "  --client-auth MODE  none, optional (default) or required: refuse a certificate\n"
+    "                      request, answer one, or also fail when the server asks none\n"
     "  --insecure          do not verify the server certificate\n"
     "  --policy NAME       security policy (e.g. default_tls13)\n"
     "  --alpn LIST         ALPN protocols, comma-separated, most preferred first\n"
@@ -43,6 +47,9 @@ constexpr char kUsage[] =
     "  --sess-out FILE     save the newest session to FILE (before exiting)\n"
     "  --psk ID:HEXKEY[:sha384]  offer this external TLS 1.3 PSK\n"
     "  --low-latency       records of at most 1435 bytes of data (default 16384)\n"
+    "  --mfl N             ask for max_fragment_length N: 512, 1024, 2048 or 4096 (RFC 6066)\n"
+    "  --blinding MODE     builtin, self-service or off (default: off, unlike the library's\n"
+    "                      builtin): after a failure the peer caused, wait 10-30 s\n"
     "  --key-update        TLS 1.3: update the sending key before the data goes out\n"
     "  --export LABEL:LEN  print LEN bytes of exported keying material (RFC 8446 7.5, RFC 5705)\n"
     "  --early-data FILE   on resumed connections, send FILE as TLS 1.3 early data (0-RTT);\n"
@@ -53,6 +60,9 @@ struct Options {
   uint16_t port = 0;
   std::optional<std::string> server_name;
   std::optional<std::string> ca_file;
+  std::optional<std::string> cert;
+  std::optional<std::string> key;
+  std::optional<std::string> client_auth;
   std::optional<std::string> policy;
   std::optional<std::string> alpn;
   std::optional<std::string> send;
@@ -62,7 +72,9 @@ struct Options {
   std::optional<std::string> psk;
   std::optional<std::string> early_data;
   unsigned reconnect = 0;
+  BlindingChoice blinding = BlindingChoice::Off;
   bool low_latency = false;
+  std::optional<MaxFragmentLength> mfl;
   bool key_update = false;
   std::optional<std::string> export_spec;
   bool insecure = false;
@@ -80,6 +92,12 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.server_name);
     } else if (arg == "--ca-file") {
       ok = args.take(arg, opt.ca_file);
+    } else if (arg == "--cert") {
+      ok = args.take(arg, opt.cert);
+    } else if (arg == "--key") {
+      ok = args.take(arg, opt.key);
+    } else if (arg == "--client-auth") {
+      ok = args.take(arg, opt.client_auth) && parse_client_auth(*opt.client_auth).has_value();
     } else if (arg == "--policy") {
       ok = args.take(arg, opt.policy);
     } else if (arg == "--alpn") {
@@ -108,6 +126,24 @@ std::optional<Options> parse_options(int argc, char** argv) {
       }
     } else if (arg == "--low-latency") {
       opt.low_latency = true;
+    } else if (arg == "--mfl") {
+      std::optional<std::string> n;
+      ok = args.take(arg, n);
+      if (ok) {
+        for (auto [text, length] : {std::pair{"512", MaxFragmentLength::Len512},
+                                    std::pair{"1024", MaxFragmentLength::Len1024},
+                                    std::pair{"2048", MaxFragmentLength::Len2048},
+                                    std::pair{"4096", MaxFragmentLength::Len4096}}) {
+          if (*n == text) opt.mfl = length;
+        }
+        ok = opt.mfl.has_value();
+        if (!ok) print_error("usage", "--mfl takes 512, 1024, 2048 or 4096");
+      }
+    } else if (arg == "--blinding") {
+      std::optional<std::string> mode;
+      std::optional<BlindingChoice> choice;
+      ok = args.take(arg, mode) && (choice = parse_blinding(*mode)).has_value();
+      if (ok) opt.blinding = *choice;
     } else if (arg == "--key-update") {
       opt.key_update = true;
     } else if (arg == "--export") {
@@ -147,7 +183,22 @@ std::optional<Config> build_config(const Options& opt) {
     return std::nullopt;
   }
   if (opt.insecure && !check(builder.disable_x509_verification())) return std::nullopt;
+  if (opt.cert.has_value() != opt.key.has_value()) {
+    print_error("usage", "--cert and --key must be given together");
+    return std::nullopt;
+  }
+  if (opt.cert) {
+    std::optional<std::string> c = read_file(*opt.cert);
+    std::optional<std::string> k = c ? read_file(*opt.key) : std::nullopt;
+    if (!c || !k || !check(builder.load_pem(*c, *k))) return std::nullopt;
+  }
+  if (opt.client_auth &&
+      !check(builder.set_client_auth_type(*parse_client_auth(*opt.client_auth)))) {
+    return std::nullopt;
+  }
   if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
+  if (!configure_blinding(builder, opt.blinding)) return std::nullopt;
+  if (opt.mfl && !check(builder.send_max_fragment_length(*opt.mfl))) return std::nullopt;
   if ((opt.reconnect > 0 || opt.sess_in || opt.sess_out) &&
       !check(builder.enable_session_tickets(true))) {
     return std::nullopt;
@@ -386,6 +437,9 @@ int connect_once(const Options& opt, const Config& config, std::vector<uint8_t>&
     return 1;
   }
   Connection conn(Mode::Client);
+  // Destroyed before fd: a self-service blinded failure keeps the socket open for its delay.
+  BlindingWait blinding_wait{conn};
+  if (!apply_blinding(conn, opt.blinding)) return 1;
   // With an IP literal as HOST the name still drives the check against the IP SANs.
   const std::string server_name = opt.server_name.value_or(opt.host);
   if (!check(conn.set_config(config)) || !check(conn.set_server_name(server_name)) ||

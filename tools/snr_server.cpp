@@ -4,6 +4,7 @@
 
 #include <poll.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -41,6 +42,8 @@ constexpr char kUsage[] =
     "  HOST defaults to 127.0.0.1; PORT 0 picks a free port (printed on stdout).\n"
     "  --cert FILE --key FILE  certificate chain and key, PEM (default: embedded test cert)\n"
     "  --ca-file FILE          trust store for client certificates\n"
+    "  --client-auth MODE      none (default), optional or required: ask for a client\n"
+    "                          certificate, validated against --ca-file (names unchecked)\n"
     "  --policy NAME           security policy (e.g. default_tls13)\n"
     "  --alpn LIST             ALPN protocols, comma-separated, in preference order\n"
     "  --dhparams FILE         PEM DH parameters, enabling the DHE suites\n"
@@ -54,7 +57,12 @@ constexpr char kUsage[] =
     "  --psk ID:HEXKEY[:sha384]  accept this external TLS 1.3 PSK\n"
     "  --max-early-data N      accept up to N bytes of TLS 1.3 early data (with --tickets)\n"
     "  --session-cache         keep TLS 1.2 sessions by session id (in memory)\n"
-    "  --low-latency           records of at most 1435 bytes of data (default 16384)\n";
+    "  --low-latency           records of at most 1435 bytes of data (default 16384)\n"
+    "  --accept-mfl            grant clients' max_fragment_length requests (RFC 6066)\n"
+    "  --blinding MODE         builtin, self-service or off (default: off, unlike the library's\n"
+    "                          builtin): after a failure the client caused, wait 10-30 s\n"
+    "                          (builtin stalls every connection; self-service only that one)\n"
+    "  --handshake-timeout S   drop a connection whose handshake is not done after S seconds\n";
 
 struct Options {
   std::string host = "127.0.0.1";
@@ -62,6 +70,7 @@ struct Options {
   std::vector<std::string> certs;
   std::vector<std::string> keys;
   std::optional<std::string> ca_file;
+  std::optional<std::string> client_auth;
   std::optional<std::string> policy;
   std::optional<std::string> alpn;
   std::optional<std::string> keylog;
@@ -69,9 +78,13 @@ struct Options {
   std::optional<std::string> ticket_key;
   std::optional<std::string> psk;
   std::optional<std::string> max_early_data;
+  std::optional<std::string> handshake_timeout;
+  unsigned handshake_timeout_s = 0;  // 0: none
   bool tickets = false;
   bool session_cache = false;
   bool low_latency = false;
+  bool accept_mfl = false;
+  BlindingChoice blinding = BlindingChoice::Off;
   bool http = false;
   bool once = false;
   bool quiet = false;
@@ -91,6 +104,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.keys);
     } else if (arg == "--ca-file") {
       ok = args.take(arg, opt.ca_file);
+    } else if (arg == "--client-auth") {
+      ok = args.take(arg, opt.client_auth) && parse_client_auth(*opt.client_auth).has_value();
     } else if (arg == "--policy") {
       ok = args.take(arg, opt.policy);
     } else if (arg == "--alpn") {
@@ -105,6 +120,13 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.http = true;
     } else if (arg == "--low-latency") {
       opt.low_latency = true;
+    } else if (arg == "--accept-mfl") {
+      opt.accept_mfl = true;
+    } else if (arg == "--blinding") {
+      std::optional<std::string> mode;
+      std::optional<BlindingChoice> choice;
+      ok = args.take(arg, mode) && (choice = parse_blinding(*mode)).has_value();
+      if (ok) opt.blinding = *choice;
     } else if (arg == "--session-cache") {
       opt.session_cache = true;
     } else if (arg == "--tickets") {
@@ -115,6 +137,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       ok = args.take(arg, opt.max_early_data);
     } else if (arg == "--ticket-key") {
       ok = args.take(arg, opt.ticket_key);
+    } else if (arg == "--handshake-timeout") {
+      ok = args.take(arg, opt.handshake_timeout);
     } else if (arg == "--once") {
       opt.once = true;
     } else if (arg == "--quiet") {
@@ -129,6 +153,15 @@ std::optional<Options> parse_options(int argc, char** argv) {
       positional.push_back(arg);
     }
     if (!ok) return std::nullopt;
+  }
+  if (opt.handshake_timeout) {
+    char* end = nullptr;
+    const unsigned long n = std::strtoul(opt.handshake_timeout->c_str(), &end, 10);
+    if (opt.handshake_timeout->empty() || *end != '\0' || n == 0 || n > 3600) {
+      print_error("usage", "--handshake-timeout takes seconds from 1 to 3600");
+      return std::nullopt;
+    }
+    opt.handshake_timeout_s = static_cast<unsigned>(n);
   }
   if (positional.empty() || positional.size() > 2) {
     print_error("usage", "expected [HOST] PORT");
@@ -179,6 +212,10 @@ std::optional<Config> build_config(const Options& opt) {
   // The trust store only matters for client certificates: never the system store.
   if (!check(builder.with_system_certs(false))) return std::nullopt;
   if (opt.ca_file && !check(builder.trust_location(*opt.ca_file, ""))) return std::nullopt;
+  if (opt.client_auth &&
+      !check(builder.set_client_auth_type(*parse_client_auth(*opt.client_auth)))) {
+    return std::nullopt;
+  }
   std::string cert = kEmbeddedCertPem;
   std::string key = kEmbeddedKeyPem;
   if (!opt.certs.empty()) {
@@ -194,6 +231,8 @@ std::optional<Config> build_config(const Options& opt) {
     if (!dh || !check(builder.add_dhparams(*dh))) return std::nullopt;
   }
   if (!configure_common(builder, opt.policy, opt.keylog, opt.alpn)) return std::nullopt;
+  if (!configure_blinding(builder, opt.blinding)) return std::nullopt;
+  if (opt.accept_mfl && !check(builder.accept_max_fragment_length())) return std::nullopt;
   if (opt.tickets || opt.ticket_key) {
     std::string material;
     if (opt.ticket_key) {
@@ -247,8 +286,12 @@ std::string http_page(const Connection& conn) {
 // One client connection: handshake, then echo (or one HTTP reply), then close_notify.
 class Session {
  public:
-  Session(UniqueFd fd, Connection conn, bool http, bool quiet)
-      : fd_(std::move(fd)), conn_(std::move(conn)), http_(http), quiet_(quiet) {}
+  // A handshake still running after `handshake_timeout` (if any) is dropped.
+  Session(UniqueFd fd, Connection conn, bool http, bool quiet,
+          std::optional<std::chrono::seconds> handshake_timeout)
+      : fd_(std::move(fd)), conn_(std::move(conn)), http_(http), quiet_(quiet) {
+    if (handshake_timeout) deadline_ = Clock::now() + *handshake_timeout;
+  }
 
   // Runs the connection until it has to wait for its socket or has ended.
   void advance();
@@ -257,7 +300,17 @@ class Session {
   short events() const { return events_; }
   bool failed() const { return failed_; }
   bool ended() const { return ended_; }
-  void end() { ended_ = true; }
+  // Self-service blinding: an ended session keeps its socket open this much longer.
+  std::chrono::nanoseconds blinding_left() const { return conn_.remaining_blinding_delay(); }
+  // The deadline passed: a stalled handshake is a failure, a slow close_notify is not.
+  void expire() {
+    if (phase_ == Phase::Handshake) {
+      print_error("timeout", "the handshake did not complete in time");
+      failed_ = true;
+    }
+    ended_ = true;
+  }
+  // The handshake timeout while handshaking, the close_notify grace while closing.
   const std::optional<Clock::time_point>& deadline() const { return deadline_; }
 
  private:
@@ -298,6 +351,7 @@ void Session::advance() {
         if (p.is_error()) return fail(p.error());
         if (!quiet_) print_summary(conn_);
         phase_ = Phase::Serve;
+        deadline_.reset();
         break;
       }
       case Phase::Serve: {
@@ -359,6 +413,9 @@ class Server {
  public:
   Server(const Options& opt, Config config, std::optional<Psk> psk, UniqueFd listener)
       : opt_(opt),
+        handshake_timeout_(opt.handshake_timeout_s != 0
+                               ? std::optional(std::chrono::seconds(opt.handshake_timeout_s))
+                               : std::nullopt),
         config_(std::move(config)),
         psk_(std::move(psk)),
         listener_(std::move(listener)) {}
@@ -370,6 +427,7 @@ class Server {
   int poll_timeout_ms() const;
 
   const Options& opt_;
+  std::optional<std::chrono::seconds> handshake_timeout_;
   Config config_;
   std::optional<Psk> psk_;
   UniqueFd listener_;
@@ -384,7 +442,8 @@ int Server::run() {
     fds.clear();
     const size_t first = listener_.valid() ? 1 : 0;
     if (listener_.valid()) fds.push_back({listener_.get(), POLLIN, 0});
-    for (const auto& s : sessions_) fds.push_back({s->fd(), s->events(), 0});
+    // poll() skips negative fds: a session kept open for blinding is not read.
+    for (const auto& s : sessions_) fds.push_back({s->ended() ? -1 : s->fd(), s->events(), 0});
     if (::poll(fds.data(), fds.size(), poll_timeout_ms()) < 0) {
       if (errno == EINTR) continue;
       print_errno("poll");
@@ -397,10 +456,11 @@ int Server::run() {
     if (first == 1 && fds[0].revents != 0) accept_all();
     const Clock::time_point now = Clock::now();
     for (auto& s : sessions_) {
-      if (s->deadline() && *s->deadline() <= now) s->end();
+      if (s->deadline() && *s->deadline() <= now) s->expire();
       if (s->ended() && s->failed()) any_failed_ = true;
     }
-    std::erase_if(sessions_, [](const auto& s) { return s->ended(); });
+    std::erase_if(sessions_,
+                  [](const auto& s) { return s->ended() && s->blinding_left().count() <= 0; });
   }
 }
 
@@ -428,11 +488,13 @@ void Server::open_session(UniqueFd fd) {
   Connection conn(Mode::Server);
   if (!check(conn.set_config(config_)) || !check(conn.set_fd(fd.get())) ||
       (psk_ && !check(conn.append_psk(*psk_))) ||
-      (opt_.low_latency && !check(conn.prefer_low_latency()))) {
+      (opt_.low_latency && !check(conn.prefer_low_latency())) ||
+      !apply_blinding(conn, opt_.blinding)) {
     any_failed_ = true;
     return;
   }
-  auto session = std::make_unique<Session>(std::move(fd), std::move(conn), opt_.http, opt_.quiet);
+  auto session = std::make_unique<Session>(std::move(fd), std::move(conn), opt_.http, opt_.quiet,
+                                           handshake_timeout_);
   // The ClientHello may already be waiting, so start the handshake without a poll round.
   session->advance();
   sessions_.push_back(std::move(session));
@@ -442,6 +504,11 @@ int Server::poll_timeout_ms() const {
   std::optional<Clock::time_point> next;
   for (const auto& s : sessions_) {
     if (s->deadline() && (!next || *s->deadline() < *next)) next = s->deadline();
+    if (s->ended() && s->blinding_left().count() > 0) {
+      const Clock::time_point end =
+          Clock::now() + std::chrono::ceil<Clock::duration>(s->blinding_left());
+      if (!next || end < *next) next = end;
+    }
   }
   if (!next) return -1;
   const auto wait = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now());
@@ -475,5 +542,11 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   // A peer that resets its connection must not kill the server through a write.
   std::signal(SIGPIPE, SIG_IGN);
+  // Each connection holds a descriptor: lift the soft limit (often 1024) to the hard one.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &files);
+  }
   return snr::tools::run(argc, argv);
 }

@@ -29,8 +29,11 @@ using KeyLogCallback = std::function<void(const Connection& conn, std::string_vi
 
 // Wall clock in nanoseconds since the Unix epoch (certificate validity checks).
 using WallClock = std::function<uint64_t()>;
-// Monotonic clock in nanoseconds (record-size timers).
+// Monotonic clock in nanoseconds (record-size timers, blinding).
 using MonotonicClock = std::function<uint64_t()>;
+
+// Tells the application that a pending connection can make progress: poll it again.
+using Waker = std::function<void()>;
 
 // A resumable session handed to a client: `data` is the blob for
 // Connection::set_session_ticket (valid only during the callback: copy it), `lifetime` how long

@@ -21,8 +21,8 @@ class Fingerprint;
 
 // Owns a copy of the message, so it outlives the buffer it was parsed from and may be copied.
 // Only the framing is checked, plus the contents of the two extensions it interprets
-// (server_name, supported_groups); other extensions are kept as raw bytes. SSLv2-format
-// hellos are not supported.
+// (server_name, supported_groups); other extensions are kept as raw bytes. An SSLv2-format
+// hello (parse_sslv2) is kept as the TLS ClientHello it stands for.
 class ClientHello {
  public:
   struct Extension {
@@ -34,6 +34,13 @@ class ClientHello {
   // body of exactly that length. Malformed input is an Err::DECODE error (a repeated
   // extension Err::DUPLICATE_EXTENSION), never a crash.
   static Result<ClientHello> parse(std::span<const uint8_t> message);
+  // An SSLv2-format CLIENT-HELLO (RFC 5246 E.2), `message` being what follows its 2-byte
+  // record header. Everything reads as the equivalent ClientHello: the challenge as the
+  // random (zero bytes before it), the cipher specs with a zero first byte as the suites, no
+  // extensions; raw_message() is that ClientHello's body. Errors as
+  // msg::parse_sslv2_client_hello (DECODE, PROTOCOL_VERSION_UNSUPPORTED).
+  static Result<ClientHello> parse_sslv2(std::span<const uint8_t> message);
+  bool is_sslv2() const { return sslv2_; }
 
   // ClientHello.legacy_version as on the wire (0x0303 from TLS 1.3 clients).
   uint16_t legacy_version() const { return legacy_version_; }
@@ -81,6 +88,7 @@ class ClientHello {
   std::vector<ExtensionSlice> extensions_;
   std::string server_name_;
   std::vector<uint16_t> supported_groups_;
+  bool sslv2_ = false;
 };
 
 // parse_client_hello(bytes) as in s2n: the same as ClientHello::parse.

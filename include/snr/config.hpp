@@ -59,7 +59,23 @@ class Config::Builder {
   Status trust_location(std::string_view ca_file, std::string_view ca_dir);
   Status with_system_certs(bool enabled);
   Status wipe_trust_store();
+  // Decides on the peer certificate's names instead of the server_name check. A server
+  // checks a client certificate's names only when one is set (see set_client_auth_type).
   Status set_verify_host_callback(VerifyHostNameCallback cb);
+  // --- client authentication (SPEC 6.13) ---
+  // Server: None (the default) sends no CertificateRequest; Optional requests a certificate
+  // and validates one if sent; Required also fails a handshake without one. Client: Optional
+  // (the default) answers a request with the load_pem chain, or an empty Certificate without
+  // one; None fails on a request (UNEXPECTED_CERT_REQUEST); Required fails when the server
+  // does not ask (MISSING_CERT_REQUEST) or no certificate is configured.
+  // A server validates a client chain against its trust store (dates, depth, chain length)
+  // but checks the client certificate's names only when a verify-host callback is set, and
+  // then the callback alone decides. (s2n compares them with the server's own server_name by
+  // default, which rejects nearly every real client certificate; snr deliberately does not.)
+  Status set_client_auth_type(ClientAuthType type);
+  // Server: CertificateRequest lists the trust store's subject names (certificate_authorities)
+  // as build() finds them, up to 32 KiB of names (the rest are left out).
+  Status set_certificate_authorities_from_trust_store();
   // Accept any peer certificate. Only for testing.
   Status disable_x509_verification();
   Status set_max_cert_chain_depth(uint16_t depth);
@@ -108,6 +124,16 @@ class Config::Builder {
   // How long a session's state may be resumed, across every ticket issued for it (default 15 h).
   Status set_session_state_lifetime(std::chrono::seconds lifetime);
 
+  // --- max_fragment_length (RFC 6066 4; SPEC 6.5) ---
+  // Client: asks the server to keep records to `length` bytes of plaintext. When the server
+  // agrees, both sides send and accept no larger records (the smaller of this and
+  // prefer_low_latency / prefer_throughput wins); otherwise nothing changes.
+  Status send_max_fragment_length(MaxFragmentLength length);
+  // Server: grants clients' max_fragment_length requests (echoes them and then keeps to the
+  // limit). Without it a request is ignored, as in s2n. A request with a code other than 1-4
+  // fails the handshake with illegal_parameter either way (RFC 6066; s2n ignores those).
+  Status accept_max_fragment_length();
+
   // --- resource limits ---
   // What a TLS 1.2 warning alert does (default FailOnWarnings, as s2n). With IgnoreWarnings a
   // warning is dropped, up to set_max_warning_alerts in a row.
@@ -135,6 +161,17 @@ class Config::Builder {
   // TOO_MANY_HELLO_REQUESTS. (A TLS 1.2 server refuses every renegotiating ClientHello with
   // a no_renegotiation alert.)
   Status set_max_hello_requests(uint16_t count);
+
+  // --- lifecycle (SPEC 6.1, Connection::set_send_buffer_size) ---
+  // Blinding after a failure the peer caused waits a random time in [max/3, max] (default
+  // 10-30 s, as s2n); 0 turns blinding off for connections with this config.
+  Status set_max_blinding_delay(std::chrono::seconds max);
+  // The most bytes one send call carries, 1034 and up (default: no limit).
+  Status set_send_buffer_size(uint32_t bytes);
+
+  // --- QUIC mode (SPEC 6.18) ---
+  // Every connection with this config runs in QUIC mode (see Connection::enable_quic).
+  Status enable_quic();
 
   Result<Config> build();
 

@@ -64,6 +64,10 @@ enum class PskMode : uint8_t { Resumption, External };
 // by the server; refused (the application data must be sent again after the handshake).
 enum class EarlyDataStatus : uint8_t { NotRequested, Requested, Accepted, Rejected };
 
+// max_fragment_length (RFC 6066 4): the largest record plaintext a client asks for, as s2n's
+// s2n_max_frag_len; the values are the extension's codes (2^9 to 2^12 bytes).
+enum class MaxFragmentLength : uint8_t { Len512 = 1, Len1024 = 2, Len2048 = 3, Len4096 = 4 };
+
 // ClientHello fingerprints (snr::fingerprint::Builder).
 enum class FingerprintType : uint8_t { JA3, JA4 };
 

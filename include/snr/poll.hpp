@@ -13,6 +13,7 @@ enum class Blocked : uint8_t {
   OnWrite,             // the send callback would block
   OnApplicationInput,  // an async callback has not completed
   OnEarlyData,         // early data handling is pending
+  OnBlinding,          // SelfService blinding: shutdown waits for remaining_blinding_delay()
 };
 
 struct Pending {

@@ -8,5 +8,7 @@
 #include "snr/enums.hpp"
 #include "snr/error.hpp"
 #include "snr/poll.hpp"
+#include "snr/pool.hpp"
 #include "snr/psk.hpp"
+#include "snr/quic.hpp"
 #include "snr/security.hpp"

@@ -88,6 +88,18 @@ Status Config::Builder::set_verify_host_callback(VerifyHostNameCallback cb) {
   return {};
 }
 
+Status Config::Builder::set_client_auth_type(ClientAuthType type) {
+  SNR_BUILDER_OPEN();
+  data_->client_auth = type;
+  return {};
+}
+
+Status Config::Builder::set_certificate_authorities_from_trust_store() {
+  SNR_BUILDER_OPEN();
+  data_->ca_names_from_trust = true;
+  return {};
+}
+
 Status Config::Builder::disable_x509_verification() {
   SNR_BUILDER_OPEN();
   data_->verify_x509 = false;
@@ -320,6 +332,10 @@ Result<Config> Config::Builder::build() {
     SNR_TRY(ensure_store(*data_));
     SNR_TRY(data_->trust->add_system());
   }
+  // Bounded so that a CertificateRequest stays far below the 64 KiB handshake message limit
+  // that peers commonly apply.
+  if (data_->ca_names_from_trust && data_->trust)
+    data_->ca_names = data_->trust->subject_names(32 * 1024);
   built_ = true;
   return Config(std::shared_ptr<const detail::ConfigData>(std::move(data_)));
 }

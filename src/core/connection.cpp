@@ -168,19 +168,14 @@ Result<std::string_view> Connection::selected_curve() const {
 }
 
 Result<SignatureAlgorithm> Connection::selected_signature_algorithm() const {
-  SNR_ENSURE(s_->neg.sig_scheme != nullptr, Err::NOT_NEGOTIATED);
-  return s_->neg.sig_scheme->sig_alg;
+  return detail::signature_algorithm_of(s_->neg.sig_scheme);
 }
 
 Result<HashAlgorithm> Connection::selected_hash_algorithm() const {
-  SNR_ENSURE(s_->neg.sig_scheme != nullptr, Err::NOT_NEGOTIATED);
-  return s_->neg.sig_scheme->hash_alg;
+  return detail::hash_algorithm_of(s_->neg.sig_scheme);
 }
 
-std::optional<std::string_view> Connection::signature_scheme() const {
-  if (s_->neg.sig_scheme == nullptr) return std::nullopt;
-  return s_->neg.sig_scheme->name;
-}
+// signature_scheme(): getters_extra.cpp.
 
 Result<std::string_view> Connection::handshake_type() const {
   s_->handshake_type_str = hs::handshake_type_name(s_->neg.flags, s_->neg.version);
@@ -307,12 +302,15 @@ Status Connection::set_server_max_early_data_size(uint32_t bytes) {
 Status Connection::accept_early_data() {
   SNR_ENSURE(s_->early_deferred && !s_->early_decision, Err::INVALID_STATE);
   s_->early_decision = true;
+  // The handshake can go on: whoever polls it is told so.
+  if (s_->waker) s_->waker();
   return {};
 }
 
 Status Connection::reject_early_data() {
   SNR_ENSURE(s_->early_deferred && !s_->early_decision, Err::INVALID_STATE);
   s_->early_decision = false;
+  if (s_->waker) s_->waker();
   return {};
 }
 

@@ -8,6 +8,7 @@
 
 #include "crypto/provider.hpp"
 #include "hs/handshake.hpp"
+#include "quic/quic_io.hpp"
 #include "record/record_layer.hpp"
 #include "snr/connection.hpp"
 
@@ -22,7 +23,8 @@ struct ConnectionState final : hs::HandshakeIo {
   const PolicyData* policy_override = nullptr;
   std::string server_name;
   VerifyHostNameCallback verify_host;
-  std::optional<std::vector<Bytes>> alpn;  // overrides the config's ALPN list when set
+  std::optional<ClientAuthType> client_auth;  // set_client_auth_type (overrides the config's)
+  std::optional<std::vector<Bytes>> alpn;     // overrides the config's ALPN list when set
   crypto::Provider* provider = &crypto::Provider::system();
   Bytes test_client_hello;                    // see hs::Settings::client_hello_override
   Version test_max_version = Version::TLS13;  // see hs::Settings::version_cap
@@ -92,6 +94,36 @@ struct ConnectionState final : hs::HandshakeIo {
   bool early_stop = false;                  // negotiate() stops once the client may send early data
   SecureBytes session_out;                  // holds the session's secret
   std::optional<ClientHello> client_hello;  // server: the first ClientHello (driver.cpp)
+  // QUIC mode (quic.cpp): created by the first QUIC call; the sink replacing the record layer.
+  std::unique_ptr<quic::QuicIo> quic;
+  bool sslv2_hello = false;  // server: it came in SSLv2 format (SPEC 6.12)
+
+  // Lifecycle (lifecycle.cpp): blinding, corked I/O, send buffer, waker, app contexts.
+  Blinding blinding = Blinding::BuiltIn;
+  uint64_t blinding_until_ns = 0;            // monotonic deadline of a SelfService delay; 0: none
+  bool corked_io = false;                    // use_corked_io()
+  bool corked = false;                       // TCP_CORK is on now
+  std::optional<uint32_t> send_buffer_size;  // the connection's override of the config's
+  Waker waker;
+  struct AppContext {
+    const void* tag;
+    std::unique_ptr<void, void (*)(void*)> value;
+  };
+  std::vector<AppContext> app_contexts;
+  // Once the connection has failed (called once, from fail()): uncorks, and applies
+  // blinding (SPEC 6.1), which may sleep.
+  void after_failure(const Error& e);
+  uint64_t blinding_remaining_ns() const;
+  // TCP_CORK on the write fd when use_corked_io() asked for it (errors other than "not a
+  // TCP socket" fail the handshake).
+  Status set_cork(bool on);
+  // `p`, once TCP_CORK is off (a failure to uncork fails the connection).
+  Poll<void> uncork(Poll<void> p);
+  // The most bytes one send call carries (SIZE_MAX: no limit).
+  size_t send_limit() const;
+  // The largest application data fragment: the connection's preference, made to fit the
+  // send buffer.
+  size_t fragment_cap() const;
 
   // --- hs::HandshakeIo ---
   Status send_message(ByteView message) override;
@@ -124,6 +156,18 @@ struct ConnectionState final : hs::HandshakeIo {
   int io_recv_once(uint8_t* buf, size_t len);
 
   const PolicyData& policy() const;
+
+  // --- QUIC mode (quic.cpp) ---
+  // enable_quic() on the connection or its config.
+  bool quic_on() const;
+  quic::QuicIo& quic_state();
+  // Handshake settings and hooks for QUIC mode (start_handshake).
+  void quic_configure(hs::Settings& s);
+  // Reads from the receive callback what the next handshake message still lacks (exactly,
+  // so that no bytes of the next encryption level are taken).
+  Poll<void> quic_read();
+  Status quic_provide(QuicLevel level, ByteView data);
+  Poll<void> quic_post_handshake();
   // The config's resource limits (the defaults before a config is set).
   const Limits& limits() const;
 
@@ -149,5 +193,12 @@ struct ConnectionState final : hs::HandshakeIo {
   Status on_handshake_record(const record::Record& rec);
   Error fail(Error e);
 };
+
+// Client authentication (client_auth.cpp): the mode in force for this connection
+// (connection override, else config, else the role's default), and the enum values of a
+// negotiated signature scheme, shared by the server's and the client's getters.
+ClientAuthType client_auth_type(const ConnectionState& s);
+Result<SignatureAlgorithm> signature_algorithm_of(const policy::SigScheme* scheme);
+Result<HashAlgorithm> hash_algorithm_of(const policy::SigScheme* scheme);
 
 }  // namespace snr::detail

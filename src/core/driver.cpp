@@ -136,10 +136,11 @@ Error ConnectionState::fail(Error e) {
   if (failed) return *failed;
   int a = alert_for(err_of(e));
   if (e.kind() != ErrorKind::Alert && a >= 0 && !alert_sent && !write_closed) {
-    // Whatever handshake output was pending is dropped: the alert replaces it.
+    // Whatever handshake output was pending is dropped: the alert replaces it. QUIC sends no
+    // alert records: the alert goes to the application in the error (RFC 9001 4.8).
     hs_out.clear();
     const uint8_t rec[2] = {2, static_cast<uint8_t>(a)};
-    if (rl.write(ContentType::alert, rec).ok()) {
+    if (!quic_on() && rl.write(ContentType::alert, rec).ok()) {
       alert_sent = true;
       (void)flush();
     }
@@ -153,14 +154,17 @@ Error ConnectionState::fail(Error e) {
     config->data().session_cache->remove(neg.cache_key);
     neg.cache_key.clear();
   }
+  after_failure(e);
   return e;
 }
 
 // --- I/O of records ---
 
 Poll<void> ConnectionState::flush() {
+  if (quic_on()) return quic_state().flush();
   while (!rl.output_empty()) {
     ByteView out = rl.pending_output();
+    out = out.first(std::min(out.size(), send_limit()));
     errno = 0;
     int n = io_send(out.data(), out.size());
     if (n < 0) {
@@ -222,6 +226,12 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
     auto whole = first_message(hs_in, limits().max_handshake_message);
     if (!whole.ok()) return std::move(whole).error();
     if (whole->has_value()) return **whole;
+    if (quic_on()) {
+      auto q = quic_read();
+      if (q.is_pending()) return pending(q.blocked());
+      if (q.is_error()) return q.error();
+      continue;
+    }
     auto pr = read_record();
     if (pr.is_pending()) return pending(pr.blocked());
     if (pr.is_error()) {
@@ -242,6 +252,16 @@ Poll<hs::InMessage> ConnectionState::next_handshake_message() {
       early_mode = hs::EarlyMode::None;
     switch (rec.type) {
       case ContentType::handshake:
+        // SPEC 6.12: an SSLv2-format CLIENT-HELLO is one whole message in one record (the
+        // record layer allows it only as a server's first record).
+        if (rec.sslv2) {
+          sslv2_hello = true;
+          if (rec.data.size() > limits().max_handshake_message)
+            return make_error(Err::MAX_HANDSHAKE_MESSAGE_SIZE);
+          hs_in.assign(rec.data.begin(), rec.data.end());
+          return hs::InMessage{HandshakeType::client_hello, hs_in, ByteView(hs_in).subspan(1),
+                               true};
+        }
         // RFC 8446 5.1: "Implementations MUST NOT send zero-length fragments of Handshake types".
         if (rec.data.empty()) return make_error(Err::EMPTY_RECORD);
         hs_in.insert(hs_in.end(), rec.data.begin(), rec.data.end());
@@ -306,6 +326,7 @@ Status ConnectionState::start_handshake() {
   s.policy = &policy();
   s.provider = provider;
   s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
+  s.client_auth = client_auth_type(*this);
   s.server_name = server_name;
   s.alpn = alpn ? &*alpn : &config->data().alpn;
   s.client_hello_override = test_client_hello;
@@ -344,9 +365,11 @@ Status ConnectionState::start_handshake() {
   if (mode == Mode::Server)
     SNR_ENSURE(config->data().cert.has_value() || !psks.empty(), Err::NO_CERTIFICATE);
   SNR_ENSURE(hs::has_offered_suite(policy()), Err::POLICY_CIPHERS_NOT_OFFERED);
+  if (quic_on()) quic_configure(s);
   hs = hs::start(std::move(s), &neg);
-  hs->io = this;
+  hs->io = quic_on() ? static_cast<hs::HandshakeIo*>(quic.get()) : this;
   rl.set_record_version(msg::version::TLS10);
+  if (mode == Mode::Server) rl.allow_sslv2_hello();
   return {};
 }
 
@@ -361,6 +384,8 @@ Poll<void> ConnectionState::negotiate() {
     Status s = start_handshake();
     if (!s.ok()) return fail(std::move(s).error());
   }
+  // Corked while this side writes; uncork() lets the flight go when it waits for the peer.
+  if (Status c = set_cork(true); !c.ok()) return fail(std::move(c).error());
   for (;;) {
     Result<hs::Outcome> r = hs::Outcome{};
     if (hs->expects_message()) {
@@ -370,9 +395,10 @@ Poll<void> ConnectionState::negotiate() {
       if (f.is_pending()) return f;
       if (f.is_error()) return fail(f.error());
       // poll_send_early_data: the early data goes out before the server's answer is read.
-      if (early_stop && early_mode == hs::EarlyMode::ClientSending) return pending(Blocked::OnRead);
+      if (early_stop && early_mode == hs::EarlyMode::ClientSending)
+        return uncork(pending(Blocked::OnRead));
       auto m = next_handshake_message();
-      if (m.is_pending()) return pending(m.blocked());
+      if (m.is_pending()) return uncork(pending(m.blocked()));
       if (m.is_error()) return fail(m.error());
       const auto type = m.value().type;
       if (type == hs::kChangeCipherSpec) {
@@ -391,11 +417,12 @@ Poll<void> ConnectionState::negotiate() {
           hs_cur.assign(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
           hs_in.erase(hs_in.begin(), hs_in.begin() + static_cast<std::ptrdiff_t>(used));
         }
-        hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(4)};
+        const bool sslv2 = m.value().sslv2;
+        hs::InMessage in{type, hs_cur, ByteView(hs_cur).subspan(sslv2 ? 1 : 4), sslv2};
         // Kept for Connection::client_hello(); the step below judges the message, so a hello
         // this parser refuses is simply not kept.
         if (mode == Mode::Server && type == HandshakeType::client_hello && !client_hello) {
-          auto ch = ClientHello::parse(hs_cur);
+          auto ch = sslv2 ? ClientHello::parse_sslv2(hs_cur) : ClientHello::parse(hs_cur);
           if (ch.ok()) client_hello = std::move(ch).value();
         }
         r = hs::run_step(*hs, &in);
@@ -404,7 +431,13 @@ Poll<void> ConnectionState::negotiate() {
       r = hs::run_step(*hs, nullptr);
     }
     if (!r.ok()) return fail(std::move(r).error());
-    if (r->kind == hs::Outcome::Kind::Pause) return pending(Blocked::OnApplicationInput);
+    // RFC 6066 4: records follow a negotiated max_fragment_length from here on, both ways.
+    if (neg.max_fragment_length != 0) rl.set_fragment_limit(neg.max_fragment_length);
+    if (r->kind == hs::Outcome::Kind::Pause) {
+      // SPEC 3: pending on an application decision needs a waker to say when to poll again.
+      if (!waker) return uncork(make_error(Err::MISSING_WAKER));
+      return uncork(pending(Blocked::OnApplicationInput));
+    }
     if (r->kind == hs::Outcome::Kind::Done) {
       Status fs = flush_handshake_out();
       if (!fs.ok()) return fail(std::move(fs).error());
@@ -417,7 +450,8 @@ Poll<void> ConnectionState::negotiate() {
         Status ss = on_session(session, session.state.lifetime);
         if (!ss.ok()) return fail(std::move(ss).error());
       }
-      Bytes().swap(hs_in);
+      // QUIC may already have handed over post-handshake messages.
+      if (!quic_on()) Bytes().swap(hs_in);
       Bytes().swap(hs_cur);
       Bytes().swap(hs_out);
       auto f = flush();
@@ -427,7 +461,7 @@ Poll<void> ConnectionState::negotiate() {
         rl.release_output();
         rl.release_input();
       }
-      return f;
+      return uncork(f);
     }
   }
 }
@@ -436,6 +470,7 @@ Poll<void> ConnectionState::negotiate() {
 
 Poll<size_t> ConnectionState::send(ByteView data) {
   if (failed) return *failed;
+  if (quic_on()) return make_error(Err::UNSUPPORTED_WITH_QUIC);
   if (!complete) return make_error(Err::NOT_NEGOTIATED);
   if (write_closed) return make_error(Err::CLOSED);
   auto f = flush();
@@ -463,7 +498,8 @@ Poll<size_t> ConnectionState::send(ByteView data) {
 }
 
 Status ConnectionState::write_application_data(ByteView data) {
-  rl.set_max_fragment(max_fragment);
+  const size_t fragment = fragment_cap();
+  rl.set_max_fragment(fragment);
   if (dynamic_threshold > 0 && rl.write_protection() != nullptr) {
     const uint64_t now = config->data().monotonic_now();
     // SPEC 6.5: an idle connection starts small again.
@@ -475,12 +511,12 @@ Status ConnectionState::write_application_data(ByteView data) {
       // (record header) = 1395 bytes of record body, less the protection's overhead.
       constexpr size_t kSegmentRecordBody = 1395;
       const size_t overhead = rl.write_protection()->max_overhead();
-      const size_t small = std::min(max_fragment, kSegmentRecordBody - overhead);
+      const size_t small = std::min(fragment, kSegmentRecordBody - overhead);
       const ByteView head =
           data.first(std::min<size_t>(data.size(), dynamic_threshold - dynamic_sent));
       rl.set_max_fragment(small);
       Status s = rl.write(ContentType::application_data, head);
-      rl.set_max_fragment(max_fragment);
+      rl.set_max_fragment(fragment);
       SNR_TRY(std::move(s));
       dynamic_sent += head.size();
       data = data.subspan(head.size());
@@ -536,6 +572,11 @@ Status ConnectionState::on_post_handshake(const hs::InMessage& m) {
       SNR_ENSURE(m.body.empty(), Err::DECODE);
       return count_event(counts.hello_requests, limits().max_hello_requests,
                          Err::TOO_MANY_HELLO_REQUESTS);
+    case HandshakeType::certificate_request:
+      // RFC 8446 4.6.2: a client that did not offer post_handshake_auth (snr never does)
+      // treats a post-handshake CertificateRequest as an unexpected_message.
+      return make_error(Err::UNEXPECTED_CERT_REQUEST,
+                        "post-handshake client authentication is not supported");
     case HandshakeType::client_hello:
       // A TLS 1.2 client asking to renegotiate, which snr never does.
       SNR_ENSURE(mode == Mode::Server && !tls13, Err::UNEXPECTED_MESSAGE);
@@ -573,6 +614,7 @@ Status ConnectionState::on_handshake_record(const record::Record& rec) {
 
 Poll<size_t> ConnectionState::send_early(ByteView data) {
   if (failed) return *failed;
+  if (quic_on()) return make_error(Err::UNSUPPORTED_WITH_QUIC);
   SNR_ENSURE(mode == Mode::Client, Err::EARLY_DATA_NOT_ALLOWED);
   if (complete) return size_t{0};
   if (!hs) early_wanted = true;
@@ -600,6 +642,7 @@ Poll<size_t> ConnectionState::send_early(ByteView data) {
 
 Poll<size_t> ConnectionState::recv_early(MutByteView out) {
   if (failed) return *failed;
+  if (quic_on()) return make_error(Err::UNSUPPORTED_WITH_QUIC);
   SNR_ENSURE(mode == Mode::Server, Err::EARLY_DATA_NOT_ALLOWED);
   for (;;) {
     if (early_pos < early_in.size()) {
@@ -633,6 +676,7 @@ Poll<size_t> ConnectionState::recv(MutByteView out) {
   // A transport failure (say EPIPE on send) does not take back data already received and
   // authenticated: it is returned before the error.
   if (failed && !(failed->kind() == ErrorKind::IOError && !app_pending.empty())) return *failed;
+  if (quic_on()) return make_error(Err::UNSUPPORTED_WITH_QUIC);
   if (!complete) return make_error(Err::NOT_NEGOTIATED);
   // Early data the application did not take with poll_recv_early_data comes first.
   if (early_pos < early_in.size()) return recv_early(out);
@@ -688,6 +732,13 @@ Poll<size_t> ConnectionState::recv(MutByteView out) {
 // --- shutdown ---
 
 Poll<void> ConnectionState::shutdown_send() {
+  // QUIC closes the connection itself (SPEC 6.18): there is no close_notify to send.
+  if (quic_on()) {
+    write_closed = true;
+    return Ready{};
+  }
+  // SPEC 6.1: a SelfService-blinded connection closes only once its delay has passed.
+  if (blinding_remaining_ns() > 0) return pending(Blocked::OnBlinding);
   if (!write_closed) {
     write_closed = true;
     const uint8_t rec[2] = {1, alert::close_notify};
@@ -709,6 +760,10 @@ Poll<void> ConnectionState::shutdown_send() {
 }
 
 Poll<void> ConnectionState::shutdown() {
+  if (quic_on()) {
+    read_closed = write_closed = true;
+    return Ready{};
+  }
   auto s = shutdown_send();
   if (!s.is_ready()) return s;
   // No waiting for the peer after a fatal error, or before the handshake finished.

@@ -9,6 +9,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <climits>
 #include <ctime>
 #include <filesystem>
@@ -225,6 +226,32 @@ Status TrustStore::add_system() {
   ERR_clear_error();  // missing default locations leave harmless errors behind
   has_dirs_ = true;
   return {};
+}
+
+std::vector<Bytes> TrustStore::subject_names(size_t max_total) const {
+  std::vector<Bytes> out;
+  auto* store = static_cast<X509_STORE*>(store_);
+  // The object list is read under the store's lock: connections may be validating with it.
+  if (X509_STORE_lock(store) != 1) return out;
+  STACK_OF(X509_OBJECT)* objects = X509_STORE_get0_objects(store);
+  size_t total = 0;
+  const int n = sk_X509_OBJECT_num(objects);
+  for (int i = 0; i < n; ++i) {
+    X509* cert = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objects, i));
+    if (cert == nullptr) continue;  // a CRL
+    unsigned char* der = nullptr;
+    const int len = i2d_X509_NAME(X509_get_subject_name(cert), &der);
+    if (len <= 0 || der == nullptr) continue;
+    Bytes name(der, der + len);
+    OPENSSL_free(der);
+    if (std::find(out.begin(), out.end(), name) != out.end()) continue;
+    if (total + 2 + name.size() > max_total) break;
+    total += 2 + name.size();
+    out.push_back(std::move(name));
+  }
+  X509_STORE_unlock(store);
+  ERR_clear_error();
+  return out;
 }
 
 // ---- chain validation ----

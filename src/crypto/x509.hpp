@@ -35,6 +35,10 @@ class TrustStore {
   // The system's default CA locations (as OpenSSL is configured).
   Status add_system();
   bool empty() const { return count_ == 0 && !has_dirs_; }
+  // The DER subject names of the certificates loaded into the store (not those of a hashed
+  // directory, which OpenSSL reads only on demand), duplicates removed, while their total
+  // size (each with a 2-byte length) stays within `max_total` bytes.
+  std::vector<Bytes> subject_names(size_t max_total) const;
   void* native() const { return store_; }  // X509_STORE*
 
  private:

@@ -8,7 +8,8 @@
 namespace snr::hs {
 
 Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
-  // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error.
+  // RFC 8446 4.4.2.4: an empty server Certificate is a decode_error (the server handles an
+  // empty client Certificate before calling this).
   SNR_ENSURE(!cert.entries.empty(), Err::EMPTY_CERTIFICATE);
   const detail::ConfigData& cfg = *hs.settings.config;
   // Bounded before any certificate is decoded, whether or not the chain is verified.
@@ -33,10 +34,15 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
     // One decode of the leaf serves validation, its key and its names.
     SNR_TRY_ASSIGN(crypto::ValidatedChain v, crypto::verify_chain_and_leaf(chain, check));
     SNR_ENSURE(v.path.size() <= cfg.max_chain_depth, Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
-    bool host_ok = verify_host(
-        v.leaf_names, hs.settings.server_name,
-        hs.settings.verify_host && *hs.settings.verify_host ? hs.settings.verify_host : nullptr);
-    SNR_ENSURE(host_ok, Err::CERT_INVALID_HOSTNAME);
+    const VerifyHostNameCallback* cb =
+        hs.settings.verify_host && *hs.settings.verify_host ? hs.settings.verify_host : nullptr;
+    // A server checks a client certificate's names only through a verify-host callback. s2n
+    // compares them with the server's own server_name by default, which refuses nearly every
+    // real client certificate; snr deliberately diverges (SPEC 6.13).
+    const bool check_names = hs.settings.mode == Mode::Client || cb != nullptr;
+    if (check_names)
+      SNR_ENSURE(verify_host(v.leaf_names, hs.settings.server_name, cb),
+                 Err::CERT_INVALID_HOSTNAME);
     for (Bytes& der : v.path) kept.emplace_back(std::move(der));
     key = std::move(v.leaf_key);
   } else {

@@ -1,6 +1,8 @@
 // The TLS 1.2 (and 1.0/1.1) client (RFC 5246 7.3): one row per step, in message order.
 #include "hs/alpn.hpp"
+#include "hs/client_auth.hpp"
 #include "hs/common12.hpp"
+#include "hs/mfl.hpp"
 #include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
@@ -21,6 +23,7 @@ enum Step : uint8_t {
   kServerCcs,
   kServerFinished,
   kServerNewTicket,
+  kClientCertVerify,
 };
 
 // Certificate (RFC 5246 7.4.2).
@@ -78,24 +81,29 @@ Result<Outcome> recv_server_key(Handshake& hs, const InMessage* in) {
 Result<Outcome> recv_server_hello_done(Handshake& hs, const InMessage* in) {
   if (in->type == HandshakeType::certificate_request) {
     SNR_ENSURE(!hs.cert_requested, Err::UNEXPECTED_MESSAGE);
-    hs.cert_requested = true;
-    hs.out->flags |= flag::CLIENT_AUTH;
+    SNR_TRY(on_certificate_request12(hs, in->body));
     SNR_TRY(absorb(hs, *in));
     return next(kServerHelloDone);
   }
   SNR_TRY(msg::parse_server_hello_done(in->body));
+  SNR_TRY(check_cert_request_seen(hs));
+  // Nothing to sign: the messages kept for a CertificateVerify can go.
+  if (!hs.cert_requested) hs.transcript.release_messages();
   SNR_TRY(absorb(hs, *in));
   return next(kClientCert);
 }
 
-// snr's client has no certificate yet: a requested one is answered with an empty list
-// (RFC 5246 7.4.6).
+// The client's Certificate (RFC 5246 7.4.6) when one was requested: its chain, or an empty
+// list when it has none that fits.
 Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
-  if (hs.cert_requested) {
-    SNR_TRY(send(hs, msg::Certificate12{}));
-    hs.out->flags |= flag::NO_CLIENT_CERT;
-  }
+  if (hs.cert_requested) SNR_TRY(send_client_certificate12(hs));
   return next(kClientKey);
+}
+
+// CertificateVerify (RFC 5246 7.4.8), right after ClientKeyExchange.
+Result<Outcome> send_client_cert_verify(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_client_certificate_verify12(hs));
+  return next(kClientCcs);
 }
 
 // ClientKeyExchange (RFC 5246 7.4.7).
@@ -104,7 +112,7 @@ Result<Outcome> send_client_key(Handshake& hs, const InMessage*) {
   if (kind == msg::KxKind::RSA) SNR_TRY(client_rsa_exchange(hs));
   SNR_TRY(send(hs, msg::ClientKeyExchange{kind, hs.kx_public}));
   SNR_TRY(derive_keys12(hs));
-  return next(kClientCcs);
+  return next(hs.client_cert != nullptr ? kClientCertVerify : kClientCcs);
 }
 
 Result<Outcome> send_client_ccs(Handshake& hs, const InMessage*) {
@@ -164,6 +172,7 @@ constexpr StepRow kSteps[] = {
     {kServerFinished, "SERVER_FINISHED", accepts(HandshakeType::finished), recv_server_finished},
     {kServerNewTicket, "SERVER_NEW_SESSION_TICKET", accepts(HandshakeType::new_session_ticket),
      recv_new_ticket},
+    {kClientCertVerify, "CLIENT_CERT_VERIFY", 0, send_client_cert_verify},
 };
 static_assert(rows_in_order(kSteps), "client12 step rows must follow the Step enum");
 
@@ -199,6 +208,7 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
     SNR_ENSURE(sh.ext.renegotiation_info.empty(), Err::BAD_RENEGOTIATION_INFO);
 
   SNR_TRY(accept_alpn(hs, sh.ext));
+  SNR_TRY(accept_mfl_answer(hs, sh.ext));
   hs.version = version;
   hs.ems = sh.ext.has(ext::extended_master_secret);
   hs.server_random = sh.random;
@@ -217,6 +227,8 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
     if (suite->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
   }
 
+  // A client CertificateVerify signs the messages themselves (client_auth.hpp).
+  if (!resumed && may_send_client_cert(hs)) hs.transcript.keep_messages();
   SNR_TRY(hs.transcript.set_hash(transcript_hash12(version, *suite)));
   SNR_TRY(absorb(hs, in));
   hs.steps = client12_steps();

@@ -4,8 +4,10 @@
 #include <algorithm>
 
 #include "hs/alpn.hpp"
+#include "hs/client_auth.hpp"
 #include "hs/common13.hpp"
 #include "hs/early13.hpp"
+#include "hs/mfl.hpp"
 #include "hs/psk13.hpp"
 #include "hs/tickets12.hpp"
 #include "hs/versions.hpp"
@@ -27,6 +29,7 @@ enum Step : uint8_t {
   kClientCert,
   kClientFinished,
   kEndOfEarlyData,
+  kClientCertVerify,
 };
 
 bool is_ip_literal(std::string_view name) {
@@ -74,12 +77,17 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     msg::ClientHello ch;
     SNR_TRY(p.random(ch.random));
     hs.client_random = ch.random;
-    // Middlebox compatibility mode (RFC 8446 D.4): a non-empty legacy_session_id.
-    hs.session_id.resize(32);
-    SNR_TRY(p.random(hs.session_id));
+    // Middlebox compatibility mode (RFC 8446 D.4): a non-empty legacy_session_id. Not in
+    // QUIC (RFC 9001 8.4).
+    if (!hs.settings.quic) {
+      hs.session_id.resize(32);
+      SNR_TRY(p.random(hs.session_id));
+    }
     ch.session_id = hs.session_id;
     const Version top = std::min(max_version(*hs.settings.policy), hs.settings.version_cap);
-    const Version bottom = min_version(*hs.settings.policy);
+    // QUIC needs TLS 1.3 (RFC 9001 4.2): nothing older is offered.
+    const Version bottom = hs.settings.quic ? Version::TLS13 : min_version(*hs.settings.policy);
+    SNR_ENSURE(!hs.settings.quic || top == Version::TLS13, Err::PROTOCOL_VERSION_UNSUPPORTED);
     const Version top12 = std::min(top, Version::TLS12);
     hs.offered_tls13 = top == Version::TLS13;
     for (uint16_t id : hs.settings.policy->cipher_suites) {
@@ -111,6 +119,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       if (s && s->implemented) e.signature_algorithms.push_back(id);
     }
     offer_alpn(hs, e);
+    offer_mfl(hs, e);
     if (bottom <= Version::TLS12) {
       // TLS 1.2 and older: uncompressed points (RFC 8422 5.1.2), RFC 7627, RFC 5746.
       e.add(ext::ec_point_formats);
@@ -129,6 +138,10 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
           share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
       hs.key_shares.clear();
       hs.key_shares.push_back(std::move(share));
+    }
+    if (hs.settings.quic) {
+      e.add(ext::quic_transport_parameters);
+      e.quic_transport_parameters = hs.settings.quic_transport_params;
     }
     if (hs.offered_tls13) {
       SNR_TRY(offer_psks(hs, ch));
@@ -286,7 +299,13 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
 Result<Outcome> recv_encrypted_extensions(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::EncryptedExtensions ee, msg::parse_encrypted_extensions(in->body));
   SNR_TRY(check_solicited(hs, ee.ext));
+  if (hs.settings.quic) {
+    // RFC 9001 8.2: a server must answer with its own transport parameters.
+    SNR_ENSURE(ee.ext.has(ext::quic_transport_parameters), Err::MISSING_EXTENSION);
+    hs.out->quic_transport_params = ee.ext.quic_transport_parameters;
+  }
   SNR_TRY(accept_alpn(hs, ee.ext));
+  SNR_TRY(accept_mfl_answer(hs, ee.ext));
   SNR_TRY(accept_early_data_answer(hs, ee.ext));
   SNR_TRY(absorb(hs, *in));
   // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
@@ -298,14 +317,12 @@ Result<Outcome> recv_server_cert(Handshake& hs, const InMessage* in) {
   if (in->type == HandshakeType::certificate_request) {
     SNR_ENSURE(!hs.cert_requested, Err::UNEXPECTED_MESSAGE);
     SNR_TRY_ASSIGN(msg::CertificateRequest cr, msg::parse_certificate_request(in->body));
-    // "The "signature_algorithms" extension MUST be specified" (4.3.2).
-    SNR_ENSURE(cr.ext.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
-    hs.cert_requested = true;
-    hs.cert_request_context = cr.context;
-    hs.out->flags |= flag::CLIENT_AUTH;
+    SNR_TRY(on_certificate_request13(hs, cr));
     SNR_TRY(absorb(hs, *in));
     return next(kServerCert);
   }
+  // The request, if any, came before the server's Certificate.
+  SNR_TRY(check_cert_request_seen(hs));
   SNR_TRY_ASSIGN(msg::Certificate cert, msg::parse_certificate(in->body));
   // The context is empty for server authentication (4.4.2).
   SNR_ENSURE(cert.request_context.empty(), Err::ILLEGAL_PARAMETER);
@@ -332,15 +349,17 @@ Result<Outcome> send_end_of_early_data(Handshake& hs, const InMessage*) {
   return next(kClientCert);
 }
 
-// The client's second flight starts here: a Certificate only if one was requested. snr's client has
-// no certificate yet: it answers with an empty one (RFC 8446 4.4.2.4 lets the server decide).
+// The client's second flight starts here: a Certificate only if one was requested (RFC 8446
+// 4.4.2), empty when the client has none that fits (4.4.2.4 lets the server decide).
 Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
-  if (hs.cert_requested) {
-    msg::Certificate empty;
-    empty.request_context = hs.cert_request_context;
-    SNR_TRY(send(hs, empty));
-    hs.out->flags |= flag::NO_CLIENT_CERT;
-  }
+  if (!hs.cert_requested) return next(kClientFinished);
+  SNR_TRY(send_client_certificate13(hs));
+  return next(hs.client_cert != nullptr ? kClientCertVerify : kClientFinished);
+}
+
+// CertificateVerify (RFC 8446 4.4.3) with the client's context string.
+Result<Outcome> send_client_cert_verify(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_certificate_verify(hs, *hs.client_cert, *hs.client_scheme, false));
   return next(kClientFinished);
 }
 
@@ -370,6 +389,7 @@ constexpr StepRow kSteps[] = {
     {kClientCert, "CLIENT_CERT", 0, send_client_cert},
     {kClientFinished, "CLIENT_FINISHED", 0, send_client_finished},
     {kEndOfEarlyData, "END_OF_EARLY_DATA", 0, send_end_of_early_data},
+    {kClientCertVerify, "CLIENT_CERT_VERIFY", 0, send_client_cert_verify},
 };
 
 static_assert(rows_in_order(kSteps), "client13 step rows must follow the Step enum");

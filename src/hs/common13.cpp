@@ -67,6 +67,7 @@ Result<Bytes> certificate_verify_content(Handshake& hs, bool server) {
 
 void log_secret(Handshake& hs, std::string_view label, const crypto::Digest& secret) {
   if (hs.settings.key_log) hs.settings.key_log(label, hs.client_random, secret.view());
+  if (hs.settings.on_secret) hs.settings.on_secret(label, secret.view());
 }
 
 Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_signed,
@@ -79,7 +80,11 @@ Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_sig
   SNR_ENSURE(policy::scheme_fits_key_13(*scheme, hs.peer_key->type()), Err::BAD_SIGNATURE_SCHEME);
   SNR_TRY_ASSIGN(Bytes content, certificate_verify_content(hs, server_signed));
   SNR_TRY(hs.peer_key->verify(scheme->params, content, cv.signature));
-  if (server_signed) hs.out->sig_scheme = scheme;
+  if (server_signed) {
+    hs.out->sig_scheme = scheme;
+  } else {
+    hs.out->client_sig_scheme = scheme;
+  }
   return absorb(hs, in);
 }
 

@@ -53,12 +53,28 @@ struct ConfigData {
   bool verify_x509 = true;
   uint16_t max_chain_depth = 7;
   VerifyHostNameCallback verify_host;
+  // Client authentication (SPEC 6.13). Unset: the role's default (server None, client
+  // Optional).
+  std::optional<ClientAuthType> client_auth;
+  // Server: the trust store's subject names for CertificateRequest's certificate_authorities
+  // (DER, filled by build() when set_certificate_authorities_from_trust_store was called).
+  bool ca_names_from_trust = false;
+  std::vector<Bytes> ca_names;
   KeyLogCallback key_log;
   WallClock wall_clock;
   MonotonicClock monotonic_clock;
   SerializationVersion serialization_version = SerializationVersion::None;
   Limits limits;
   AlertBehavior alert_behavior = AlertBehavior::FailOnWarnings;
+  // Blinding delay range in ns (SPEC 6.1); max 0 = no blinding.
+  uint64_t blinding_min_ns = 10'000'000'000;
+  uint64_t blinding_max_ns = 30'000'000'000;
+  uint32_t send_buffer_size = 0;  // 0: no limit per send call
+  bool quic = false;              // Config::Builder::enable_quic
+  // max_fragment_length (RFC 6066 4): the code a client asks for (0: none); whether a server
+  // grants requests (s2n ignores them unless told to).
+  uint8_t send_mfl = 0;
+  bool accept_mfl = false;
 
   // resumption
   bool session_tickets = false;

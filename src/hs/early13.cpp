@@ -82,10 +82,13 @@ Status accept_early_data_answer(Handshake& hs, const msg::Extensions& ee) {
 Status finish_early_data(Handshake& hs) {
   if (hs.out->early_data != EarlyState::Accepted) return {};
   hs.io->set_early_data(EarlyMode::None, 0);
-  // EndOfEarlyData: type 5, empty (RFC 8446 4.5), still under the early key.
-  static constexpr uint8_t kEndOfEarlyData[4] = {5, 0, 0, 0};
-  SNR_TRY(hs.transcript.add(kEndOfEarlyData));
-  SNR_TRY(hs.io->send_message(kEndOfEarlyData));
+  // EndOfEarlyData: type 5, empty (RFC 8446 4.5), still under the early key. QUIC has none
+  // (RFC 9001 8.3).
+  if (!hs.settings.quic) {
+    static constexpr uint8_t kEndOfEarlyData[4] = {5, 0, 0, 0};
+    SNR_TRY(hs.transcript.add(kEndOfEarlyData));
+    SNR_TRY(hs.io->send_message(kEndOfEarlyData));
+  }
   hs.early_secret = crypto::Digest();
   return hs.io->set_write_secret(*hs.out->suite, hs.ks->client_handshake_secret().view());
 }

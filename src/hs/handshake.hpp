@@ -84,6 +84,10 @@ struct Negotiated {
   const policy::CipherSuite* suite = nullptr;
   uint16_t group = 0;
   const policy::SigScheme* sig_scheme = nullptr;  // the server's CertificateVerify scheme
+  // Client authentication: the client's CertificateVerify scheme (null: none, or TLS 1.0/1.1),
+  // and on a server the client's chain as received (u24-length-prefixed DER certificates).
+  const policy::SigScheme* client_sig_scheme = nullptr;
+  Bytes client_cert_chain;
   uint32_t flags = 0;
   std::string server_name;  // server: the client's SNI
   CertificateChain peer_chain;
@@ -109,12 +113,20 @@ struct Negotiated {
   std::array<uint8_t, 32> client_random{};
   std::array<uint8_t, 32> server_random{};
   bool extended_master_secret = false;
+  // QUIC mode: the peer's quic_transport_parameters.
+  std::optional<Bytes> quic_transport_params;
+  // max_fragment_length (RFC 6066 4) in bytes once negotiated (0: none); the driver then
+  // limits records both ways.
+  uint16_t max_fragment_length = 0;
 };
 
 struct InMessage {
   msg::HandshakeType type;
   ByteView whole;  // header included (what the transcript takes)
   ByteView body;
+  // An SSLv2-format CLIENT-HELLO (RFC 5246 E.2): `whole` is the SSLv2 message from msg_type
+  // on (what the transcript takes), `body` what follows msg_type.
+  bool sslv2 = false;
 };
 
 // A step's outcome: go to another step, wait (async work pending), or finish.
@@ -162,8 +174,11 @@ struct Settings {
   const detail::PolicyData* policy = nullptr;
   crypto::Provider* provider = nullptr;
   const VerifyHostNameCallback* verify_host = nullptr;  // connection override or config's
-  std::string server_name;                              // client: SNI and host check
-  const std::vector<Bytes>* alpn = nullptr;             // ALPN preferences (may be empty)
+  // Client authentication (SPEC 6.13): the connection's override, else the config's, else
+  // the role's default.
+  ClientAuthType client_auth = ClientAuthType::None;
+  std::string server_name;                   // client: SNI and host check
+  const std::vector<Bytes>* alpn = nullptr;  // ALPN preferences (may be empty)
   std::function<void(std::string_view label, ByteView client_random, ByteView secret)> key_log;
   // Test seam for the known-answer tests: a client sends this ClientHello body (parsed and
   // re-serialized) instead of building its own; the provider must yield the private key of
@@ -187,6 +202,13 @@ struct Settings {
   // identity from here instead of opening the identity as one of its tickets (a recorded
   // trace's ticket was sealed by another server). Nullopt: not a session it knows.
   std::function<std::optional<resume::SessionState>(ByteView identity)> psk_state_override;
+  // QUIC mode (RFC 9001 8): TLS 1.3 only, no middlebox compatibility (empty session id, no
+  // CCS), no EndOfEarlyData, and quic_transport_parameters carrying these bytes both ways.
+  bool quic = false;
+  Bytes quic_transport_params;
+  // Each secret as the key schedule derives it, under its key-log label (the QUIC layer's
+  // secret callback; called with or without a key log).
+  std::function<void(std::string_view label, ByteView secret)> on_secret;
 };
 
 struct Handshake {
@@ -209,8 +231,16 @@ struct Handshake {
   std::vector<uint16_t> offered_ext;  // extension types sent in the ClientHello
   Bytes cookie;
   std::optional<crypto::PublicKey> peer_key;
+  // Client authentication. cert_requested: client: the server asked; server: it asked.
   bool cert_requested = false;
   Bytes cert_request_context;
+  std::vector<uint16_t> cert_request_schemes;  // the CertificateRequest's signature schemes
+  std::vector<uint8_t> cert_request_types;     // TLS 1.2: its certificate_types
+  // Client: the certificate it answers with and the scheme it signs with (null: none sent).
+  const detail::CertifiedKey* client_cert = nullptr;
+  const policy::SigScheme* client_scheme = nullptr;
+  // TLS 1.2 resumption: the resumed session's client_authenticated (new tickets keep it).
+  bool resumed_client_auth = false;
 
   // server
   std::optional<msg::ClientHello> first_hello;  // kept across HelloRetryRequest

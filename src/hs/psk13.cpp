@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hs/client_auth.hpp"
 #include "hs/common13.hpp"
 #include "hs/psk_data.hpp"
 #include "resume/ticket_keys.hpp"
@@ -232,6 +233,8 @@ Status select_psk(Handshake& hs, const msg::ClientHello& ch) {
     // back to a full handshake (RFC 8446 4.2.11).
     auto state = open_ticket(hs, e.psk_identities[i].identity, now);
     if (!state || state->version != Version::TLS13 || !resume::alive(*state, now)) continue;
+    // A server that requires client auth resumes only client-authenticated sessions.
+    if (!resumable_for_client_auth(hs, *state)) continue;
     const policy::CipherSuite* suite = policy::find_suite(state->cipher_suite);
     // "Any ticket MUST only be resumed with a cipher suite that has the same KDF hash
     // algorithm as that used to establish the original connection" (4.6.1).
@@ -287,6 +290,7 @@ Status send_tickets(Handshake& hs) {
     st.issue_time = now;
     st.ticket_age_add = t.age_add;
     st.keying_material_expiry = hs.out->keying_material_expiry;
+    st.client_authenticated = client_authenticated(hs);
     st.secret = SecureBytes(psk.view());
     st.alpn = hs.out->alpn;
     st.server_name = hs.out->server_name;
@@ -294,7 +298,9 @@ Status send_tickets(Handshake& hs) {
     st.max_early_data = hs.settings.max_early_data;
     if (st.max_early_data > 0) {
       t.ext.add(ext::early_data);
-      t.ext.max_early_data_size = st.max_early_data;
+      // RFC 9001 4.6.1: in QUIC the field only signals 0-RTT and must be 0xffffffff (QUIC
+      // flow control bounds the data); the state keeps the real limit.
+      t.ext.max_early_data_size = hs.settings.quic ? 0xffffffffu : st.max_early_data;
     }
     // The lifetime is bounded by the session-state lifetime, the keying material's end and
     // the RFC's week; the sealing key's remaining life bounds it once the key is chosen.

@@ -2,7 +2,9 @@
 #include <algorithm>
 
 #include "hs/alpn.hpp"
+#include "hs/client_auth.hpp"
 #include "hs/common12.hpp"
+#include "hs/mfl.hpp"
 #include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
@@ -23,6 +25,9 @@ enum Step : uint8_t {
   kServerCcs,
   kServerFinished,
   kServerNewTicket,
+  kServerCertRequest,
+  kClientCert,
+  kClientCertVerify,
 };
 
 // ServerHello (RFC 5246 7.4.1.3), with RFC 8446 4.1.3's downgrade sentinel.
@@ -45,6 +50,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     sh.ext.ec_point_formats = {0};
   }
   select_alpn(hs, *hs.first_hello, sh.ext);
+  answer_mfl(hs, offered, sh.ext);
   if (hs.resumed12) {
     // RFC 5077 3.4: the client's session id comes back to say "resumed".
     sh.session_id = hs.session_id;
@@ -67,7 +73,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
 Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
   SNR_TRY(send(hs, msg::Certificate12{hs.cert->chain_der}));
   hs.out->local_chain = &hs.cert->chain;
-  return next(hs.out->suite->kx == policy::KeyExchange::RSA ? kServerHelloDone : kServerKey);
+  return next(hs.out->suite->kx == policy::KeyExchange::RSA ? kServerCertRequest : kServerKey);
 }
 
 // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4).
@@ -91,6 +97,12 @@ Result<Outcome> send_server_key(Handshake& hs, const InMessage*) {
   SNR_TRY_ASSIGN(ske.signature, hs.settings.provider->sign(hs.cert->key, sig.params,
                                                            ske_signed_content(hs, ske.params())));
   SNR_TRY(send(hs, ske));
+  return next(kServerCertRequest);
+}
+
+// CertificateRequest (RFC 5246 7.4.4) when client auth is on.
+Result<Outcome> send_server_cert_request(Handshake& hs, const InMessage*) {
+  if (requests_client_cert(hs)) SNR_TRY(send_certificate_request12(hs));
   return next(kServerHelloDone);
 }
 
@@ -99,7 +111,21 @@ Result<Outcome> send_server_hello_done(Handshake& hs, const InMessage*) {
   SNR_TRY(msg::serialize_server_hello_done(out));
   SNR_TRY(hs.transcript.add(out));
   SNR_TRY(hs.io->send_message(out));
+  return next(hs.cert_requested ? kClientCert : kClientKey);
+}
+
+// The client's Certificate (RFC 5246 7.4.6), possibly empty.
+Result<Outcome> recv_client_cert(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::Certificate12 cert, msg::parse_certificate12(in->body));
+  SNR_TRY(accept_client_certificate(hs, as_certificate13(cert)));
+  SNR_TRY(absorb(hs, *in));
   return next(kClientKey);
+}
+
+// The client's CertificateVerify (RFC 5246 7.4.8), checked before its ChangeCipherSpec.
+Result<Outcome> recv_client_cert_verify(Handshake& hs, const InMessage* in) {
+  SNR_TRY(verify_client_certificate_verify12(hs, *in));
+  return next(kClientCcs);
 }
 
 // ClientKeyExchange (RFC 5246 7.4.7).
@@ -121,7 +147,8 @@ Result<Outcome> recv_client_key(Handshake& hs, const InMessage* in) {
   }
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(derive_keys12(hs));
-  return next(kClientCcs);
+  // A client that sent a certificate proves it owns the key next.
+  return next(hs.peer_key ? kClientCertVerify : kClientCcs);
 }
 
 Result<Outcome> recv_client_ccs(Handshake& hs, const InMessage*) {
@@ -172,6 +199,10 @@ constexpr StepRow kSteps[] = {
     {kServerCcs, "SERVER_CHANGE_CIPHER_SPEC", 0, send_server_ccs},
     {kServerFinished, "SERVER_FINISHED", 0, send_server_finished},
     {kServerNewTicket, "SERVER_NEW_SESSION_TICKET", 0, send_new_ticket},
+    {kServerCertRequest, "SERVER_CERT_REQ", 0, send_server_cert_request},
+    {kClientCert, "CLIENT_CERT", accepts(HandshakeType::certificate), recv_client_cert},
+    {kClientCertVerify, "CLIENT_CERT_VERIFY", accepts(HandshakeType::certificate_verify),
+     recv_client_cert_verify},
 };
 static_assert(rows_in_order(kSteps), "server12 step rows must follow the Step enum");
 
@@ -260,6 +291,8 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   if (chosen->kx == policy::KeyExchange::ECDHE) hs.out->group = group;
   if (chosen->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
 
+  // A client CertificateVerify signs the messages themselves (client_auth.hpp).
+  if (requests_client_cert(hs)) hs.transcript.keep_messages();
   SNR_TRY(hs.transcript.set_hash(transcript_hash12(version, *chosen)));
   SNR_TRY(absorb(hs, in));
   hs.first_hello = std::move(ch);

@@ -2,10 +2,13 @@
 #include <algorithm>
 
 #include "hs/alpn.hpp"
+#include "hs/client_auth.hpp"
 #include "hs/common13.hpp"
 #include "hs/early13.hpp"
+#include "hs/mfl.hpp"
 #include "hs/psk13.hpp"
 #include "hs/versions.hpp"
+#include "msg/sslv2_hello.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -26,6 +29,9 @@ enum Step : uint8_t {
   kClientFinished,
   kNewSessionTicket,
   kEndOfEarlyData,
+  kServerCertRequest,
+  kClientCert,
+  kClientCertVerify,
 };
 
 // What the server settled from a ClientHello.
@@ -112,7 +118,8 @@ Status accept_hello(Handshake& hs, const Choice& c, const msg::ClientHello& ch) 
 // both can; else the highest of the client's versions up to TLS 1.2.
 Result<Version> choose_version(const Handshake& hs, const msg::ClientHello& ch) {
   const Version top = max_version(*hs.settings.policy);
-  const Version bottom = min_version(*hs.settings.policy);
+  // QUIC needs TLS 1.3 (RFC 9001 4.2).
+  const Version bottom = hs.settings.quic ? Version::TLS13 : min_version(*hs.settings.policy);
   Version client_top = Version::Unknown;
   if (ch.ext.has(ext::supported_versions)) {
     for (uint16_t w : ch.ext.supported_versions) {
@@ -132,11 +139,26 @@ Result<Version> choose_version(const Handshake& hs, const msg::ClientHello& ch) 
   return client_top;
 }
 
+// RFC 9001 8.2, 8.4: a QUIC ClientHello carries the client's transport parameters and no
+// session id (no middlebox compatibility). After a HelloRetryRequest the second hello's count.
+Status accept_quic_hello(Handshake& hs, const msg::ClientHello& ch) {
+  if (!hs.settings.quic) return {};
+  SNR_ENSURE(ch.ext.has(ext::quic_transport_parameters), Err::MISSING_EXTENSION);
+  SNR_ENSURE(ch.session_id.empty(), Err::ILLEGAL_PARAMETER);
+  hs.out->quic_transport_params = ch.ext.quic_transport_parameters;
+  return {};
+}
+
 Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
-  SNR_TRY_ASSIGN(msg::ClientHello ch, msg::parse_client_hello(in->body));
+  SNR_TRY_ASSIGN(msg::ClientHello ch, in->sslv2 ? msg::parse_sslv2_client_hello(in->whole)
+                                                : msg::parse_client_hello(in->body));
   SNR_TRY_ASSIGN(Version version, choose_version(hs, ch));
+  // SPEC 6.12: an SSLv2 hello has no supported_versions, so it gets TLS 1.2 at most; and
+  // "Requests to resume a TLS session MUST use a TLS client hello" (RFC 5246 E.2).
+  if (in->sslv2) ch.session_id.clear();
   if (version != Version::TLS13) return continue_server12(hs, *in, std::move(ch), version);
   hs.version = Version::TLS13;
+  SNR_TRY(accept_quic_hello(hs, ch));
   SNR_TRY_ASSIGN(Choice c, choose(hs, ch));
   hs.client_random = ch.random;
   hs.session_id = ch.session_id;
@@ -195,6 +217,7 @@ Result<Outcome> recv_client_hello2(Handshake& hs, const InMessage* in) {
   SNR_ENSURE(ch.ext.has(ext::cookie) && ct_equal(ch.ext.cookie, hs.cookie), Err::BAD_COOKIE);
   // "A client MUST NOT include the "early_data" extension in its followup ClientHello."
   SNR_ENSURE(!ch.ext.has(ext::early_data), Err::BAD_EARLY_DATA);
+  SNR_TRY(accept_quic_hello(hs, ch));
   hs.io->set_early_data(EarlyMode::None, 0);
   SNR_ENSURE(ch.ext.key_shares.size() == 1 && ch.ext.key_shares[0].group == hs.out->group,
              Err::ILLEGAL_PARAMETER);
@@ -272,11 +295,22 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
 Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   msg::EncryptedExtensions ee;
   select_alpn(hs, *hs.first_hello, ee.ext);
+  answer_mfl(hs, hs.first_hello->ext, ee.ext);
   if (hs.out->early_data == EarlyState::Accepted) ee.ext.add(ext::early_data);
+  if (hs.settings.quic) {
+    ee.ext.add(ext::quic_transport_parameters);
+    ee.ext.quic_transport_parameters = hs.settings.quic_transport_params;
+  }
   hs.first_hello.reset();
   SNR_TRY(send(hs, ee));
   // A PSK handshake authenticates with the key: no certificates (RFC 8446 2.2).
-  return next(hs.psk ? kServerFinished : kServerCert);
+  return next(hs.psk ? kServerFinished : kServerCertRequest);
+}
+
+// CertificateRequest (RFC 8446 4.3.2), right after EncryptedExtensions, when client auth is on.
+Result<Outcome> send_server_cert_request(Handshake& hs, const InMessage*) {
+  if (requests_client_cert(hs)) SNR_TRY(send_certificate_request13(hs));
+  return next(kServerCert);
 }
 
 Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
@@ -300,7 +334,29 @@ Result<Outcome> send_server_finished(Handshake& hs, const InMessage*) {
   SNR_TRY(send(hs, fin));
   SNR_TRY(derive_application_secrets(hs));
   SNR_TRY(hs.io->set_write_secret(*hs.out->suite, hs.ks->server_application_secret().view()));
-  return next(hs.out->early_data == EarlyState::Accepted ? kEndOfEarlyData : kClientFinished);
+  if (hs.out->early_data == EarlyState::Accepted && !hs.settings.quic) return next(kEndOfEarlyData);
+  if (hs.out->early_data == EarlyState::Accepted) {
+    // RFC 9001 8.3: QUIC has no EndOfEarlyData; the client's handshake messages come next.
+    hs.early_secret = crypto::Digest();
+    SNR_TRY(hs.io->set_read_secret(*hs.out->suite, hs.ks->client_handshake_secret().view()));
+  }
+  return next(hs.cert_requested ? kClientCert : kClientFinished);
+}
+
+// The client's Certificate (RFC 8446 4.4.2), in answer to the CertificateRequest.
+Result<Outcome> recv_client_cert(Handshake& hs, const InMessage* in) {
+  SNR_TRY_ASSIGN(msg::Certificate cert, msg::parse_certificate(in->body));
+  // 4.4.2: the context of the CertificateRequest it answers.
+  SNR_ENSURE(cert.request_context == hs.cert_request_context, Err::ILLEGAL_PARAMETER);
+  SNR_TRY_ASSIGN(bool with_chain, accept_client_certificate(hs, cert));
+  SNR_TRY(absorb(hs, *in));
+  return next(with_chain ? kClientCertVerify : kClientFinished);
+}
+
+// The client's CertificateVerify (RFC 8446 4.4.3), with a scheme the request offered.
+Result<Outcome> recv_client_cert_verify(Handshake& hs, const InMessage* in) {
+  SNR_TRY(verify_peer_signature(hs, *in, false, hs.cert_request_schemes));
+  return next(kClientFinished);
 }
 
 // EndOfEarlyData (RFC 8446 4.5) closes accepted early data; the handshake key follows.
@@ -341,6 +397,10 @@ constexpr StepRow kSteps[] = {
     {kNewSessionTicket, "SERVER_NEW_SESSION_TICKET", 0, send_new_session_tickets},
     {kEndOfEarlyData, "END_OF_EARLY_DATA", accepts(HandshakeType::end_of_early_data),
      recv_end_of_early_data},
+    {kServerCertRequest, "SERVER_CERT_REQ", 0, send_server_cert_request},
+    {kClientCert, "CLIENT_CERT", accepts(HandshakeType::certificate), recv_client_cert},
+    {kClientCertVerify, "CLIENT_CERT_VERIFY", accepts(HandshakeType::certificate_verify),
+     recv_client_cert_verify},
 };
 
 static_assert(rows_in_order(kSteps), "server13 step rows must follow the Step enum");

@@ -1,5 +1,6 @@
 #include "hs/tickets12.hpp"
 
+#include "hs/client_auth.hpp"
 #include "hs/common12.hpp"
 #include "resume/ticket_keys.hpp"
 #include "util/error_code.hpp"
@@ -36,6 +37,7 @@ resume::SessionState session_state12(const Handshake& hs, uint64_t now, uint64_t
   st.issue_time = now;
   st.lifetime = static_cast<uint32_t>(lifetime_s);
   st.extended_master_secret = hs.out->extended_master_secret;
+  st.client_authenticated = client_authenticated(hs);
   st.secret = hs.out->master_secret;
   st.alpn = hs.out->alpn;
   st.server_name = server_name;
@@ -153,7 +155,11 @@ Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version 
     return false;
   // RFC 7627 5.3: a session is resumed only with the same extended master secret use.
   if (st->extended_master_secret != ch.ext.has(ext::extended_master_secret)) return false;
+  // A resumption does not authenticate the client again: a server that requires it resumes
+  // only sessions whose full handshake did (SPEC 6.13).
+  if (!resumable_for_client_auth(hs, *st)) return false;
   hs.resumed12 = true;
+  hs.resumed_client_auth = st->client_authenticated;
   hs.out->suite = suite;
   hs.out->master_secret = std::move(st->secret);
   hs.out->extended_master_secret = st->extended_master_secret;

@@ -6,8 +6,8 @@
 namespace snr::keys {
 
 Status Transcript::add(ByteView message) {
+  if (!hash_ || keep_) pending_.insert(pending_.end(), message.begin(), message.end());
   if (hash_) return hash_->update(message);
-  pending_.insert(pending_.end(), message.begin(), message.end());
   return {};
 }
 
@@ -15,9 +15,13 @@ Status Transcript::set_hash(crypto::HashAlg alg) {
   SNR_TRY_ASSIGN(crypto::Hash h, crypto::Hash::create(alg));
   SNR_TRY(h.update(pending_));
   hash_.emplace(std::move(h));
-  pending_.clear();
-  pending_.shrink_to_fit();
+  if (!keep_) release_messages();
   return {};
+}
+
+void Transcript::release_messages() {
+  keep_ = false;
+  Bytes().swap(pending_);
 }
 
 Result<crypto::Digest> Transcript::current() const {

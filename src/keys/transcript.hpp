@@ -25,7 +25,17 @@ class Transcript {
   // Call after ClientHello1 was added and the hash is set, before adding the HRR.
   Status replace_with_message_hash();
 
+  // TLS 1.2 and older: a client CertificateVerify signs the handshake messages themselves
+  // with its scheme's hash, which need not be the PRF hash the transcript runs. While kept
+  // (call before set_hash), every message stays in messages() as well, until
+  // release_messages().
+  void keep_messages() { keep_ = true; }
+  bool keeps_messages() const { return keep_; }
+  ByteView messages() const { return pending_; }
+  void release_messages();
+
  private:
+  bool keep_ = false;
   Bytes pending_;
   std::optional<crypto::Hash> hash_;
 };

@@ -333,6 +333,34 @@ bool write_session_ticket(const Extensions& e, Where where, wire::Writer& w) {
   return true;
 }
 
+// RFC 6066 4: one byte, 1-4. "If a server receives a maximum fragment length negotiation
+// request for a value other than the allowed values, it MUST abort the handshake with an
+// "illegal_parameter" alert"; a client treats a bad answer alike.
+Status parse_max_fragment_length(wire::Reader& r, Where, Extensions& e) {
+  if (!r.u8(e.max_fragment_length)) return decode_error("max_fragment_length");
+  if (e.max_fragment_length < 1 || e.max_fragment_length > 4)
+    return make_error(Err::ILLEGAL_PARAMETER, "max_fragment_length code not 1-4");
+  return {};
+}
+
+bool write_max_fragment_length(const Extensions& e, Where, wire::Writer& w) {
+  w.u8(e.max_fragment_length);
+  return true;
+}
+
+// RFC 9001 8.2: the QUIC transport parameters, opaque here (the whole extension data).
+Status parse_quic_transport_parameters(wire::Reader& r, Where, Extensions& e) {
+  ByteView v;
+  if (!r.bytes(r.remaining(), v)) return decode_error("quic_transport_parameters");
+  e.quic_transport_parameters.assign(v.begin(), v.end());
+  return {};
+}
+
+bool write_quic_transport_parameters(const Extensions& e, Where, wire::Writer& w) {
+  w.bytes(e.quic_transport_parameters);
+  return true;
+}
+
 // Rows with no parse function are recognized but carried raw, allowed anywhere, until some
 // feature interprets them; they still count for the duplicate check.
 constexpr std::array<ExtRule, 25> kRules = {{
@@ -368,8 +396,10 @@ constexpr std::array<ExtRule, 25> kRules = {{
     {ext::post_handshake_auth, kAnywhere, nullptr, nullptr, 0},
     {ext::certificate_authorities, kAnywhere, nullptr, nullptr, 0},
     {ext::oid_filters, kAnywhere, nullptr, nullptr, 0},
-    {ext::quic_transport_parameters, kAnywhere, nullptr, nullptr, 0},
-    {ext::max_fragment_length, kAnywhere, nullptr, nullptr, 0},
+    {ext::quic_transport_parameters, kCH | kEE, parse_quic_transport_parameters,
+     write_quic_transport_parameters, 0},
+    {ext::max_fragment_length, kCH | kSH | kEE, parse_max_fragment_length,
+     write_max_fragment_length, 0},
     {ext::encrypt_then_mac, kAnywhere, nullptr, nullptr, 0},
 }};
 

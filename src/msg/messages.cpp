@@ -64,6 +64,38 @@ Result<CertificateRequest> parse_certificate_request(ByteView body) {
   return m;
 }
 
+Result<std::vector<Bytes>> parse_certificate_authorities(ByteView data, bool allow_empty) {
+  wire::Reader r(data);
+  wire::Reader list;
+  if (!r.prefixed<2>(list) || !r.empty() || (list.empty() && !allow_empty))
+    return decode_error("certificate_authorities");
+  std::vector<Bytes> names;
+  while (!list.empty()) {
+    ByteView dn;
+    if (!list.prefixed_bytes<2>(dn) || dn.empty())
+      return decode_error("certificate_authorities entry");
+    names.emplace_back(dn.begin(), dn.end());
+  }
+  return names;
+}
+
+bool write_certificate_authorities(const std::vector<Bytes>& names, Bytes& out) {
+  const size_t start = out.size();
+  wire::Writer w(out);
+  bool ok = true;
+  w.prefixed<2>([&](wire::Writer& list) {
+    for (const Bytes& dn : names) {
+      ok = ok && !dn.empty();
+      list.prefixed_bytes<2>(dn);
+    }
+  });
+  if (!w.ok() || !ok) {
+    out.resize(start);
+    return false;
+  }
+  return true;
+}
+
 // RFC 8446 4.4.3
 Result<CertificateVerify> parse_certificate_verify(ByteView body) {
   wire::Reader r(body);

@@ -79,6 +79,8 @@ struct Extensions {
   Bytes renegotiation_info;
   // record_size_limit (RFC 8449)
   uint16_t record_size_limit = 0;
+  // max_fragment_length (RFC 6066 4): the code, 1-4 (2^9 to 2^12 bytes); the server echoes it.
+  uint8_t max_fragment_length = 0;
   // pre_shared_key (RFC 8446 4.2.11). ClientHello: identities and their binders (same count);
   // ServerHello: the selected identity's index.
   std::vector<PskIdentity> psk_identities;
@@ -90,6 +92,9 @@ struct Extensions {
   // session_ticket (RFC 5077 3.2): the client's ticket (empty to ask for one); the server's
   // acknowledgement is empty.
   Bytes session_ticket;
+  // quic_transport_parameters (RFC 9001 8.2): opaque to TLS; ClientHello and
+  // EncryptedExtensions.
+  Bytes quic_transport_parameters;
   // Extensions carried but not interpreted (unknown types; also kept for inspection).
   std::vector<RawExtension> unknown;
 };
@@ -134,6 +139,13 @@ struct CertificateRequest {
   Bytes context;
   Extensions ext;
 };
+
+// certificate_authorities (RFC 8446 4.2.4; RFC 5246 7.4.4 has the same list in its
+// CertificateRequest): DistinguishedName authorities<3..2^16-1> (TLS 1.2: <0..2^16-1>), each
+// opaque DistinguishedName<1..2^16-1> (DER). `data` is the whole list, length included.
+Result<std::vector<Bytes>> parse_certificate_authorities(ByteView data, bool allow_empty);
+// Appends the length-prefixed list; false when it does not fit its encoding.
+bool write_certificate_authorities(const std::vector<Bytes>& names, Bytes& out);
 
 struct CertificateVerify {
   uint16_t scheme = 0;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "msg/codec.hpp"
+#include "msg/messages.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
 #include "wire/writer.hpp"
@@ -125,6 +126,59 @@ Result<ClientKeyExchange> parse_client_key_exchange(ByteView body, KxKind kind) 
   }
   if (!ok || !r.empty()) return decode_error("ClientKeyExchange");
   return m;
+}
+
+// RFC 5246 7.4.4.
+Result<CertificateRequest12> parse_certificate_request12(ByteView body, bool with_schemes) {
+  wire::Reader r(body);
+  CertificateRequest12 m;
+  ByteView types;
+  if (!r.prefixed_bytes<1>(types) || types.empty()) return decode_error("certificate_types");
+  m.certificate_types.assign(types.begin(), types.end());
+  if (with_schemes) {
+    wire::Reader list;
+    if (!r.prefixed<2>(list) || list.empty() || list.remaining() % 2 != 0)
+      return decode_error("supported_signature_algorithms");
+    uint16_t v = 0;
+    while (list.u16(v)) m.signature_algorithms.push_back(v);
+  }
+  // What is left is the certificate_authorities list, its length included.
+  ByteView rest;
+  if (!r.bytes(r.remaining(), rest)) return decode_error("CertificateRequest");
+  SNR_TRY_ASSIGN(m.certificate_authorities, parse_certificate_authorities(rest, true));
+  return m;
+}
+
+// RFC 5246 7.4.8 (digitally-signed struct, 4.7); TLS 1.0/1.1 have no algorithm field.
+Result<CertificateVerify12> parse_certificate_verify12(ByteView body, bool with_scheme) {
+  wire::Reader r(body);
+  CertificateVerify12 m;
+  if (with_scheme && !r.u16(m.scheme)) return decode_error("CertificateVerify scheme");
+  if (!read_nonempty<2>(r, m.signature) || !r.empty()) return decode_error("CertificateVerify");
+  return m;
+}
+
+Status serialize(const CertificateRequest12& m, Bytes& out) {
+  return write_message(HandshakeType::certificate_request, out, [&](wire::Writer& w) {
+    w.prefixed_bytes<1>(m.certificate_types);
+    if (!m.signature_algorithms.empty()) {
+      w.prefixed<2>([&](wire::Writer& list) {
+        for (uint16_t v : m.signature_algorithms) list.u16(v);
+      });
+    }
+    Bytes names;
+    const bool ok = write_certificate_authorities(m.certificate_authorities, names);
+    w.bytes(names);
+    return ok && !m.certificate_types.empty();
+  });
+}
+
+Status serialize(const CertificateVerify12& m, Bytes& out) {
+  return write_message(HandshakeType::certificate_verify, out, [&](wire::Writer& w) {
+    if (m.scheme != 0) w.u16(m.scheme);
+    w.prefixed_bytes<2>(m.signature);
+    return !m.signature.empty();
+  });
 }
 
 Bytes ServerKeyExchange::params() const {

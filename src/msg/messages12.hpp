@@ -49,7 +49,27 @@ struct NewSessionTicket12 {
   Bytes ticket;
 };
 
+// CertificateRequest (RFC 5246 7.4.4; RFC 4346 7.4.4 without the signature algorithms).
+struct CertificateRequest12 {
+  // ClientCertificateType certificate_types<1..2^8-1>: rsa_sign (1), ecdsa_sign (64), ...
+  std::vector<uint8_t> certificate_types;
+  // TLS 1.2 only: supported_signature_algorithms<2..2^16-2>.
+  std::vector<uint16_t> signature_algorithms;
+  // DistinguishedName certificate_authorities<0..2^16-1> (DER names).
+  std::vector<Bytes> certificate_authorities;
+};
+inline constexpr uint8_t kCertTypeRsaSign = 1;
+inline constexpr uint8_t kCertTypeEcdsaSign = 64;
+
+// CertificateVerify (RFC 5246 7.4.8): the signature over all handshake messages so far.
+struct CertificateVerify12 {
+  uint16_t scheme = 0;  // TLS 1.2; 0 for TLS 1.0/1.1 (no field on the wire)
+  Bytes signature;      // u16-prefixed, non-empty
+};
+
 // with_scheme: TLS 1.2 carries the SignatureAndHashAlgorithm; TLS 1.0/1.1 do not.
+Result<CertificateRequest12> parse_certificate_request12(ByteView body, bool with_schemes);
+Result<CertificateVerify12> parse_certificate_verify12(ByteView body, bool with_scheme);
 Result<Certificate12> parse_certificate12(ByteView body);
 Result<ServerKeyExchange> parse_server_key_exchange(ByteView body, KxKind kind, bool with_scheme);
 Status parse_server_hello_done(ByteView body);  // must be empty
@@ -62,5 +82,8 @@ Status serialize(const NewSessionTicket12& m, Bytes& out);
 Status serialize(const ServerKeyExchange& m, Bytes& out);
 Status serialize_server_hello_done(Bytes& out);
 Status serialize(const ClientKeyExchange& m, Bytes& out);
+// signature_algorithms are written when non-empty (TLS 1.2).
+Status serialize(const CertificateRequest12& m, Bytes& out);
+Status serialize(const CertificateVerify12& m, Bytes& out);
 
 }  // namespace snr::msg

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keys/key_schedule.hpp"
+#include "msg/sslv2_hello.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
 #include "wire/writer.hpp"
@@ -88,6 +89,11 @@ Result<size_t> Protection13::open(ByteView header, MutByteView body, ContentType
 
 size_t RecordLayer::read_want() const {
   if (in_len_ < kHeaderSize) return kHeaderSize - in_len_;
+  if (sslv2_header()) {
+    // take_record has refused a length too short for the 5 bytes already read.
+    const size_t whole = msg::kSslv2HeaderSize + ((size_t{in_[0] & 0x7fu} << 8) | in_[1]);
+    return whole > in_len_ ? whole - in_len_ : 0;
+  }
   size_t len = (size_t{in_[3]} << 8) | in_[4];
   return kHeaderSize + len - in_len_;
 }
@@ -114,8 +120,24 @@ namespace {
 bool known_type(uint8_t t) { return t >= 20 && t <= 23; }
 }  // namespace
 
+Result<std::optional<Record>> RecordLayer::take_sslv2_record() {
+  const size_t len = (size_t{in_[0] & 0x7fu} << 8) | in_[1];
+  // The header is followed by at least the CLIENT-HELLO's fixed fields; a hello never needs
+  // more than a TLS record may hold.
+  if (len < msg::kSslv2FixedSize)
+    return make_error(Err::BAD_RECORD_HEADER, "SSLv2 record too short for a CLIENT-HELLO");
+  if (len > kMaxPlaintext) return make_error(Err::RECORD_LIMIT, "SSLv2 record too long");
+  if (in_len_ < msg::kSslv2HeaderSize + len) return std::optional<Record>();
+  in_len_ = 0;
+  last_len_ = len;
+  sslv2_allowed_ = false;
+  MutByteView body(in_.get() + msg::kSslv2HeaderSize, len);
+  return std::optional<Record>(Record{ContentType::handshake, body, false, true});
+}
+
 Result<std::optional<Record>> RecordLayer::take_record() {
   if (in_len_ < kHeaderSize) return std::optional<Record>();
+  if (sslv2_header()) return take_sslv2_record();
   wire::Reader r(ByteView(in_.get(), kHeaderSize));
   uint8_t type = 0;
   uint16_t version = 0, len = 0;
@@ -131,11 +153,12 @@ Result<std::optional<Record>> RecordLayer::take_record() {
     if (read_->inner_type()) SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
     SNR_ENSURE(len <= read_->max_ciphertext(), Err::RECORD_LIMIT);
   } else {
-    SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
+    SNR_ENSURE(len <= in_limit(), Err::RECORD_LIMIT);
   }
   if (in_len_ < kHeaderSize + len) return std::optional<Record>();
 
   in_len_ = 0;
+  sslv2_allowed_ = false;
   last_len_ = len;
   MutByteView body(in_.get() + kHeaderSize, len);
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
@@ -143,7 +166,7 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   size_t offset = 0;
   SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.get(), kHeaderSize), body, inner, offset));
   SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
-  SNR_ENSURE(n <= kMaxPlaintext, Err::RECORD_LIMIT);
+  SNR_ENSURE(n <= in_limit(), Err::RECORD_LIMIT);
   return std::optional<Record>(Record{inner, body.subspan(offset, n), true});
 }
 
@@ -153,7 +176,7 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     out_off_ = 0;
   }
   do {
-    ByteView frag = data.first(std::min(data.size(), max_fragment_));
+    ByteView frag = data.first(std::min(data.size(), max_fragment()));
     data = data.subspan(frag.size());
     if (write_) {
       SNR_TRY(write_->seal(type, frag, out_));

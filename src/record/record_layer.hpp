@@ -3,6 +3,7 @@
 // application's callbacks.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -59,6 +60,9 @@ struct Record {
   msg::ContentType type;
   MutByteView data;
   bool encrypted;
+  // An SSLv2-format CLIENT-HELLO (allow_sslv2_hello): `data` is the SSLv2 message after its
+  // 2-byte header, `type` is handshake.
+  bool sslv2 = false;
 };
 
 class RecordLayer {
@@ -74,6 +78,11 @@ class RecordLayer {
   Result<std::optional<Record>> take_record();
   // Frees the input buffer when it holds nothing (idle connections keep no buffer).
   void release_input();
+  // Drops buffered input unread (a failed connection reads nothing more).
+  void discard_input() {
+    in_len_ = 0;
+    release_input();
+  }
   bool input_empty() const { return in_len_ == 0; }
   // The body length of the record take_record() last consumed (skipped 0-RTT data counts).
   size_t last_record_length() const { return last_len_; }
@@ -97,7 +106,17 @@ class RecordLayer {
   // legacy_record_version of outgoing records (0x0301 for the first ClientHello).
   void set_record_version(uint16_t v) { record_version_ = v; }
   void set_max_fragment(size_t n) { max_fragment_ = n; }
-  size_t max_fragment() const { return max_fragment_; }
+  // The plaintext limit of outgoing records: max_fragment, capped by the fragment limit.
+  size_t max_fragment() const {
+    return fragment_limit_ != 0 ? std::min(max_fragment_, fragment_limit_) : max_fragment_;
+  }
+  // A negotiated max_fragment_length (RFC 6066 4): no record either way may carry more
+  // plaintext than `n` (larger incoming ones fail with RECORD_LIMIT), whatever
+  // set_max_fragment says. 0 (the default) means none.
+  void set_fragment_limit(size_t n) { fragment_limit_ = n; }
+  // A server's first record may be an SSLv2-format CLIENT-HELLO (RFC 5246 E.2): allowed for
+  // the next record only, which take_record returns with Record::sslv2 set.
+  void allow_sslv2_hello() { sslv2_allowed_ = true; }
 
  private:
   // Raw input: allocated for the record arriving (not zero-filled), dropped when idle.
@@ -110,6 +129,12 @@ class RecordLayer {
   std::unique_ptr<Protection> read_, write_;
   uint16_t record_version_ = msg::version::TLS12;
   size_t max_fragment_ = kMaxPlaintext;
+  size_t fragment_limit_ = 0;  // 0: none (incoming plaintext up to kMaxPlaintext)
+  bool sslv2_allowed_ = false;
+  // The first record's 2-byte SSLv2 header, when it is one.
+  bool sslv2_header() const { return sslv2_allowed_ && in_len_ > 0 && (in_[0] & 0x80) != 0; }
+  size_t in_limit() const { return fragment_limit_ != 0 ? fragment_limit_ : kMaxPlaintext; }
+  Result<std::optional<Record>> take_sslv2_record();
 };
 
 }  // namespace snr::record

@@ -11,7 +11,8 @@ namespace {
 
 constexpr uint8_t kStateFormat = 1;
 constexpr uint8_t kFlagExtendedMasterSecret = 0x01;
-constexpr uint8_t kKnownFlags = kFlagExtendedMasterSecret;
+constexpr uint8_t kFlagClientAuthenticated = 0x02;
+constexpr uint8_t kKnownFlags = kFlagExtendedMasterSecret | kFlagClientAuthenticated;
 constexpr size_t kMasterSecretSize = 48;
 constexpr size_t kMaxSessionIdSize = 32;
 
@@ -68,7 +69,8 @@ void write_state(const SessionState& s, wire::Writer& w) {
   w.u32(s.ticket_age_add);
   w.u64(s.keying_material_expiry);
   w.u32(s.max_early_data);
-  w.u8(s.extended_master_secret ? kFlagExtendedMasterSecret : 0);
+  w.u8((s.extended_master_secret ? kFlagExtendedMasterSecret : 0) |
+       (s.client_authenticated ? kFlagClientAuthenticated : 0));
   w.prefixed_bytes<1>(s.secret.view());
   w.prefixed_bytes<1>(s.alpn);
   w.prefixed_bytes<1>(as_bytes(s.server_name));
@@ -95,6 +97,7 @@ Result<SessionState> read_state(wire::Reader& r) {
   if ((flags & ~kKnownFlags) != 0) return invalid("unknown flags");
   s.version = static_cast<Version>(version);
   s.extended_master_secret = (flags & kFlagExtendedMasterSecret) != 0;
+  s.client_authenticated = (flags & kFlagClientAuthenticated) != 0;
   s.secret.assign(secret);
   s.alpn.assign(alpn.begin(), alpn.end());
   s.server_name.assign(as_string(server_name));

@@ -11,7 +11,8 @@
 //   u32 ticket_age_add            (TLS 1.3; 0 otherwise)
 //   u64 keying_material_expiry    (ns since the epoch; 0 = none)
 //   u32 max_early_data            (TLS 1.3; 0 = no 0-RTT)
-//   u8  flags (bit 0: extended_master_secret)
+//   u8  flags (bit 0: extended_master_secret; bit 1: the client authenticated with a
+//             certificate in the full handshake)
 //   u8  secret<1..255>            (TLS 1.3: the PSK; TLS 1.2: the 48-byte master secret)
 //   u8  alpn<0..255>
 //   u8  server_name<0..255>
@@ -38,6 +39,8 @@ struct SessionState {
   uint64_t keying_material_expiry = 0;
   uint32_t max_early_data = 0;
   bool extended_master_secret = false;
+  // A server whose client auth is Required resumes only sessions with this set (SPEC 6.13).
+  bool client_authenticated = false;
   SecureBytes secret;
   Bytes alpn;
   std::string server_name;

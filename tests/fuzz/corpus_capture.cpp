@@ -414,6 +414,7 @@ Transcript run(Connection& client, Connection& server) {
 
 Result<Config> peer_client_config(const PeerPolicy& pol, std::vector<std::string>& key_log) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   SNR_TRY(b.with_system_certs(false));
   SNR_TRY(b.set_security_policy(pol.policy()));
   SNR_TRY(b.trust_pem(read_data_file("ca-cert.pem")));
@@ -426,6 +427,7 @@ Result<Config> peer_client_config(const PeerPolicy& pol, std::vector<std::string
 Result<Config> peer_server_config(const PeerPolicy& pol, const Peer& peer,
                                   std::vector<std::string>& key_log) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   SNR_TRY(b.with_system_certs(false));
   SNR_TRY(b.set_security_policy(pol.policy()));
   const std::string chain = peer.chain_file.empty() ? peer.cert + "-cert.pem" : peer.chain_file;

@@ -73,6 +73,7 @@ inline constexpr uint64_t kFuzzClockNs = 1735689600ULL * 1000000000ULL;
 // side of captures trusts the CA), policy test_all, FFDHE2048 parameters.
 inline Result<Config> fuzz_server_config() {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   SNR_TRY(b.with_system_certs(false));
   SNR_TRY_ASSIGN(Policy policy, Policy::from_version("test_all"));
   SNR_TRY(b.set_security_policy(policy));
@@ -87,6 +88,7 @@ inline Result<Config> fuzz_server_config() {
 inline constexpr const char* kFuzzServerName = "localhost";
 inline Result<Config> fuzz_client_config() {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   SNR_TRY(b.with_system_certs(false));
   SNR_TRY_ASSIGN(Policy policy, Policy::from_version("test_all"));
   SNR_TRY(b.set_security_policy(policy));

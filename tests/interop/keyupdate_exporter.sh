@@ -58,4 +58,52 @@ run_case "exporter + KeyUpdate: snr-client -> openssl s_server, TLS_AES_256_GCM_
 run_case "RFC 5705 exporter: snr-client -> openssl s_server, TLS 1.2 ECDHE-ECDSA-AES256-GCM-SHA384" \
   exporter_and_key_update ECDHE-ECDSA-AES256-GCM-SHA384 48 -tls1_2
 
+# openssl_client_key_updates: s_client's "k" (update_not_requested) and "K" (update_requested)
+# commands against snr-server. Data after each update must still be echoed, and after "K" the
+# server must have answered with a KeyUpdate of its own (s_client -msg shows what it receives).
+openssl_client_key_updates() {
+  start_snr_server --cert "$SNR_DATA/ecdsa-p256-cert.pem" --key "$SNR_DATA/ecdsa-p256-key.pem" \
+    --once || return 0
+  local out="$CASE_DIR/client.out" err="$CASE_DIR/client.err" fifo="$CASE_DIR/client.in"
+  case_log "openssl s_client stdout" "$out"
+  case_log "openssl s_client stderr" "$err"
+  mkfifo "$fifo"
+  timeout "$PEER_TIMEOUT" openssl s_client -connect "127.0.0.1:$SERVER_PORT" -tls1_3 \
+    -servername localhost -CAfile "$CA" -verify_return_error -msg <"$fifo" >"$out" 2>"$err" &
+  local pid=$! fd
+  track_bg "$pid"
+  exec {fd}>"$fifo"
+  (printf 'first line\n' >&"$fd") 2>/dev/null || true
+  wait_for "$PEER_TIMEOUT" "$pid" "$out" -xF -- "first line" || true
+  (printf 'k\n' >&"$fd") 2>/dev/null || true
+  (printf 'after k\n' >&"$fd") 2>/dev/null || true
+  wait_for "$PEER_TIMEOUT" "$pid" "$out" -xF -- "after k" || true
+  (printf 'K\n' >&"$fd") 2>/dev/null || true
+  (printf 'after K\n' >&"$fd") 2>/dev/null || true
+  wait_for "$PEER_TIMEOUT" "$pid" "$out" -xF -- "after K" || true
+  exec {fd}>&-
+  CLIENT_STATUS=0
+  wait "$pid" || CLIENT_STATUS=$?
+  untrack_bg "$pid"
+  expect_status "openssl s_client" "$CLIENT_STATUS" 0
+  expect_line "$out" "echo" "first line"
+  expect_line "$out" "echo after update_not_requested" "after k"
+  expect_line "$out" "echo after update_requested" "after K"
+  local sent received
+  sent="$(grep -c '^>>> .*KeyUpdate' "$out" || true)"
+  received="$(grep -c '^<<< .*KeyUpdate' "$out" || true)"
+  if [[ "$sent" != 2 ]]; then
+    case_fail "s_client sent $sent KeyUpdates, expected 2"
+  fi
+  # "k" asks for nothing; "K" asks the server to update too: exactly one answer.
+  if [[ "$received" != 1 ]]; then
+    case_fail "s_client received $received KeyUpdates from snr-server, expected 1"
+  fi
+  wait_exit "$SERVER_PID" 5
+  expect_no_match "$CASE_DIR/server.err" "snr-server stderr" '^error: '
+}
+
+run_case "KeyUpdate: openssl s_client k and K -> snr-server (answers update_requested)" \
+  openssl_client_key_updates
+
 finish

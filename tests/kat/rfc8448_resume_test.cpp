@@ -426,6 +426,7 @@ const TestPolicy& client_policy() {
 // as is, session tickets on, and a wall clock the test sets.
 Result<Config> client_config(KeyLog& log, const uint64_t& clock) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   SNR_TRY(b.with_system_certs(false));
   SNR_TRY(b.set_security_policy(client_policy().policy()));
   SNR_TRY(b.disable_x509_verification());
@@ -747,6 +748,7 @@ class Rfc8448ResumeServer : public ::testing::Test {
     provider_.add_random(Bytes(sh.begin() + kRandomOffset, sh.begin() + kRandomOffset + 32));
     provider_.set_private_key(crypto::group::x25519, unhex(kServerPrivateKey));
     auto b = Config::builder();
+    (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
     ASSERT_TRUE(b.with_system_certs(false).ok());
     ASSERT_TRUE(b.set_security_policy(policy_.policy()).ok());
     ASSERT_TRUE(b.load_pem(read_file(data_path("server_certificate.pem")),

@@ -489,6 +489,7 @@ class Rfc8448Server : public ::testing::Test {
                                      Bytes(cv.begin() + kCertVerifySignatureOffset, cv.end()));
 
     auto b = Config::builder();
+    (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
     ASSERT_TRUE(b.with_system_certs(false).ok());
     ASSERT_TRUE(b.set_security_policy(policy_.policy()).ok());
     ASSERT_TRUE(b.load_pem(read_file(data_path("server_certificate.pem")),
@@ -655,6 +656,7 @@ class Rfc8448Client : public ::testing::Test {
   void SetUp() override {
     provider_.set_private_key(crypto::group::x25519, unhex(kClientPrivateKey));
     auto b = Config::builder();
+    (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
     ASSERT_TRUE(b.with_system_certs(false).ok());
     ASSERT_TRUE(b.set_security_policy(policy_.policy()).ok());
     // The trace's certificate is self-signed ("CN=rsa") and expires in 2026.

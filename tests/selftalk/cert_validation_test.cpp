@@ -11,6 +11,7 @@ namespace {
 Config client_with(const std::function<void(Config::Builder&)>& f,
                    const std::string& ca = "ca-cert.pem") {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   if (!ca.empty()) {
     EXPECT_TRUE(b.trust_pem(read_file(data_path(ca))).ok());
@@ -23,6 +24,7 @@ Config client_with(const std::function<void(Config::Builder&)>& f,
 
 Config server_with_chain(const std::string& chain, const std::string& key) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   auto s = b.load_pem(read_file(data_path(chain)), read_file(data_path(key)));
   EXPECT_TRUE(s.ok()) << s.error().message();
@@ -166,6 +168,7 @@ TEST(CertValidation, IpAddressMatchesIpSanWithoutSni) {
 
 TEST(CertValidation, LoadPemRejectsMismatchedKey) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   auto s = b.load_pem(read_file(data_path("ecdsa-p256-cert.pem")),
                       read_file(data_path("ecdsa-p384-key.pem")));
   ASSERT_FALSE(s.ok());
@@ -175,6 +178,7 @@ TEST(CertValidation, LoadPemRejectsMismatchedKey) {
 
 TEST(CertValidation, ServerWithoutCertificateFailsWithHandshakeFailure) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   ASSERT_TRUE(b.with_system_certs(false).ok());
   Pair p(client_config(), *b.build());
   auto err = p.handshake();

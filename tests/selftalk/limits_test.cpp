@@ -32,6 +32,7 @@ Config build(Config::Builder& b) {
 Config server_with(const std::string& chain_pem, const std::string& key_pem,
                    const Tweak& tweak = {}, const Policy& policy = Policy::DEFAULT) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
   EXPECT_TRUE(b.load_pem(chain_pem, key_pem).ok());
@@ -46,6 +47,7 @@ Config server(const Tweak& tweak = {}, const Policy& policy = Policy::DEFAULT) {
 
 Config client(const Tweak& tweak = {}, const Policy& policy = Policy::DEFAULT) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
   EXPECT_TRUE(b.trust_pem(read_file(data_path("ca-cert.pem"))).ok());
@@ -142,6 +144,7 @@ std::optional<uint8_t> plaintext_alert(ByteView stream) {
 
 TEST(LimitsHandshakeMessage, BuilderBounds) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_FALSE(b.set_max_handshake_message_size(0).ok());
   EXPECT_FALSE(b.set_max_handshake_message_size(4095).ok());
   EXPECT_FALSE(b.set_max_handshake_message_size(16 * 1024 * 1024 + 1).ok());
@@ -245,6 +248,7 @@ Config intermediate_server() {
 
 TEST(LimitsCertChain, BuilderBoundsAndDefault) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_FALSE(b.set_max_cert_chain_length(0).ok());
   EXPECT_TRUE(b.set_max_cert_chain_length(1).ok());
   EXPECT_EQ(Config::builder().build()->data().limits.max_cert_chain_length, 16u);

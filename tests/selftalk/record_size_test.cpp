@@ -39,6 +39,7 @@ struct Fixture {
   std::unique_ptr<Pair> pair;
   Fixture(uint16_t suite, Version v) : policy(std::make_unique<P>(suite, v)) {
     auto cb = Config::builder();
+    (void)cb.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
     EXPECT_TRUE(cb.with_system_certs(false).ok());
     EXPECT_TRUE(cb.set_security_policy(policy->policy()).ok());
     EXPECT_TRUE(cb.trust_pem(read_file(data_path("ca-cert.pem"))).ok());

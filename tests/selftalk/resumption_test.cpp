@@ -45,6 +45,7 @@ struct Clock {
 // A server config builder with the test certificate, `policy` and the fake clock.
 Config::Builder server_builder(const Clock& clock, const Policy& policy) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
   EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
@@ -75,6 +76,7 @@ struct Tickets {
 Config ticket_client(const Clock& clock, const Policy& policy,
                      std::shared_ptr<Tickets> seen = nullptr) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
   EXPECT_TRUE(b.set_wall_clock(clock.fn()).ok());
@@ -464,6 +466,7 @@ TEST(EarlyData, DeferredDecision) {
   Pair second(client, server);
   ASSERT_TRUE(second.client.set_session_ticket(blob).ok());
   ASSERT_TRUE(second.client.poll_send_early_data("deferred").is_ready());
+  ASSERT_TRUE(second.server.set_waker([] {}).ok());  // pending on a decision needs a waker
   auto s = second.server.poll_negotiate();
   ASSERT_TRUE(s.is_pending());
   EXPECT_EQ(s.blocked(), Blocked::OnApplicationInput);
@@ -564,6 +567,7 @@ Psk make_psk(std::string_view identity, std::string_view secret, PskHmac hmac) {
 // A server config without any certificate: PSK-only.
 Config psk_only_server(const Policy& policy) {
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   EXPECT_TRUE(b.with_system_certs(false).ok());
   EXPECT_TRUE(b.set_security_policy(policy).ok());
   auto c = b.build();
@@ -795,6 +799,7 @@ TEST(Resumption12, ForwardSecrecyRequiredMeansNoTls12Tickets) {
   Clock clock;
   TestPolicy policy({0xC02B}, {0x001d}, Version::TLS12);
   auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));  // failures must not sleep
   ASSERT_TRUE(b.with_system_certs(false).ok());
   ASSERT_TRUE(b.set_security_policy(policy.policy()).ok());
   ASSERT_TRUE(b.set_wall_clock(clock.fn()).ok());

@@ -314,7 +314,10 @@ TEST(SessionStateTest, WrongSecretLength) {
 
 TEST(SessionStateTest, UnknownFlagsFail) {
   Bytes enc = encode(tls12_state());
-  enc[kFlagsAt] = 0x03;
+  // Bits 0 (extended_master_secret) and 1 (client authenticated) are known.
+  enc[kFlagsAt] = 0x04;
+  expect_invalid_state(enc);
+  enc[kFlagsAt] = 0x07;
   expect_invalid_state(enc);
   enc[kFlagsAt] = 0x80;
   expect_invalid_state(enc);
