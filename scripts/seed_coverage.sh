@@ -23,7 +23,7 @@ declared_name() {
 }
 called_pattern() {
   case "$1" in
-    new) echo 'Connection(Mode::|Connection conn\(Mode|Connection [a-z_]+\(Mode' ;;
+    new) echo 'Connection\(Mode::|Connection [a-z_]+[({]Mode' ;;
     *) echo "[.>:]$1(<[^>]*>)?\(" ;;
   esac
 }

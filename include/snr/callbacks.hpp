@@ -4,10 +4,14 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "snr/poll.hpp"
 
 namespace snr {
 
@@ -67,5 +71,60 @@ struct OfferedEarlyData {
 };
 using EarlyDataCallback =
     std::function<EarlyDataDecision(Connection& conn, const OfferedEarlyData& offer)>;
+
+// Async work an application callback started (the Rust binding's ConnectionFuture):
+// poll_negotiate polls it, with the connection, on each call until it is no longer Pending.
+// When it returns Pending it must arrange for the connection's waker to be called once
+// polling again can make progress. Ready: the handshake continues; an Error fails it.
+class ConnectionFuture {
+ public:
+  virtual ~ConnectionFuture() = default;
+  virtual Poll<void> poll(Connection& conn) = 0;
+};
+
+// What an async-capable callback answers (the Rust binding's ConnectionFutureResult):
+//   done()       the work is finished, the handshake goes on;
+//   pending()    the application finishes later and says so on the connection (for the
+//                client hello callback: Connection::client_hello_callback_done(), as s2n's
+//                s2n_client_hello_cb_done); poll_negotiate is Pending(OnApplicationInput);
+//   future(f)    poll_negotiate polls `f` until it is ready;
+//   fail(why)    the handshake fails (CLIENT_HELLO_CANCELLED, handshake_failure alert).
+class ConnectionFutureResult {
+ public:
+  enum class Kind : uint8_t { Done, Pending, Future, Fail };
+
+  static ConnectionFutureResult done() { return ConnectionFutureResult(Kind::Done); }
+  static ConnectionFutureResult pending() { return ConnectionFutureResult(Kind::Pending); }
+  static ConnectionFutureResult future(std::unique_ptr<ConnectionFuture> f) {
+    ConnectionFutureResult r(f ? Kind::Future : Kind::Done);
+    r.future_ = std::move(f);
+    return r;
+  }
+  static ConnectionFutureResult fail(std::string reason = {}) {
+    ConnectionFutureResult r(Kind::Fail);
+    r.reason_ = std::move(reason);
+    return r;
+  }
+
+  Kind kind() const { return kind_; }
+  const std::string& reason() const { return reason_; }
+  std::unique_ptr<ConnectionFuture> take_future() { return std::move(future_); }
+
+ private:
+  explicit ConnectionFutureResult(Kind k) : kind_(k) {}
+  Kind kind_;
+  std::string reason_;
+  std::unique_ptr<ConnectionFuture> future_;
+};
+using ClientHelloResult = ConnectionFutureResult;
+
+// Server: runs once per handshake when the first ClientHello has arrived (not again after a
+// HelloRetryRequest), before the version, suite or certificate are chosen. It may read
+// conn.client_hello() and conn.server_name(), swap the config with conn.set_config() (the
+// handshake then uses the new config's certificate, policy, ALPN list...), and call
+// conn.server_name_extension_used() when the name decided something, so that the server
+// acknowledges it (an empty server_name extension, RFC 6066 3). The Rust binding's
+// ClientHelloCallback::on_client_hello.
+using ClientHelloCallback = std::function<ClientHelloResult(Connection& conn)>;
 
 }  // namespace snr

@@ -118,6 +118,8 @@ class Config::Builder {
   Status set_server_max_early_data_size(uint32_t bytes);
   // Server: decides on each offer of early data (default: accept). See EarlyDataCallback.
   Status set_early_data_callback(EarlyDataCallback cb);
+  // Server: called on each handshake's first ClientHello; see ClientHelloCallback.
+  Status set_client_hello_callback(ClientHelloCallback cb);
   // Server: TLS 1.2 sessions by session id in an application cache (all three callbacks
   // required). Entries live 6 hours; a connection that fails deletes its entry.
   Status set_session_cache(SessionCache cache);

@@ -210,6 +210,15 @@ class Connection {
   // Server: the first ClientHello received (kept after the handshake); nullptr before one
   // arrived and on clients.
   const ClientHello* client_hello() const;
+  // Server, client hello callback (client_hello_callback.cpp): completes a callback that
+  // answered ClientHelloResult::pending() (s2n_client_hello_cb_done); INVALID_STATE when none
+  // is pending. Calls the waker.
+  Status client_hello_callback_done();
+  // Server, from the client hello callback (or while it is pending): the server name chose
+  // the config, so the server acknowledges it with an empty server_name extension (TLS 1.2
+  // ServerHello, TLS 1.3 EncryptedExtensions; not when a session is resumed). INVALID_STATE
+  // elsewhere.
+  Status server_name_extension_used();
 
   // --- QUIC mode (SPEC 6.18, RFC 9001; quic.cpp) ---
   // TLS 1.3 only (TLS 1.3 suites and versions only), no middlebox compatibility (empty

@@ -312,6 +312,12 @@ Status Config::Builder::set_early_data_callback(EarlyDataCallback cb) {
   return {};
 }
 
+Status Config::Builder::set_client_hello_callback(ClientHelloCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->client_hello_cb = std::move(cb);
+  return {};
+}
+
 Status Config::Builder::set_session_cache(SessionCache cache) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(cache.store && cache.retrieve && cache.remove, Err::INVALID_ARGUMENT);

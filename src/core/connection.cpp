@@ -40,6 +40,8 @@ Status setup_allowed(const ConnectionState& s) {
 }  // namespace
 
 Status Connection::set_config(Config config) {
+  // The client hello callback may swap the config mid-handshake (client_hello_callback.cpp).
+  if (s_->in_client_hello_callback()) return s_->replace_config(std::move(config));
   SNR_TRY(setup_allowed(*s_));
   s_->config = std::move(config);
   return {};

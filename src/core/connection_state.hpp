@@ -97,6 +97,15 @@ struct ConnectionState final : hs::HandshakeIo {
   // QUIC mode (quic.cpp): created by the first QUIC call; the sink replacing the record layer.
   std::unique_ptr<quic::QuicIo> quic;
   bool sslv2_hello = false;  // server: it came in SSLv2 format (SPEC 6.12)
+  // Server, client hello callback (client_hello_callback.cpp). The first ClientHello waits in
+  // hs_cur (hello_held) while the callback's answer is pending.
+  enum class HelloCb : uint8_t { NotRun, Running, Pending, Done };
+  HelloCb hello_cb = HelloCb::NotRun;
+  std::unique_ptr<ConnectionFuture> hello_future;  // the future form, polled until ready
+  bool hello_held = false;
+  bool hello_held_sslv2 = false;
+  bool server_name_used = false;          // server_name_extension_used()
+  std::optional<Config> replaced_config;  // kept alive: the handshake may still point into it
 
   // Lifecycle (lifecycle.cpp): blinding, corked I/O, send buffer, waker, app contexts.
   Blinding blinding = Blinding::BuiltIn;
@@ -157,6 +166,16 @@ struct ConnectionState final : hs::HandshakeIo {
 
   const PolicyData& policy() const;
 
+  // --- client hello callback (client_hello_callback.cpp) ---
+  // While the callback runs or is pending: set_config and server_name_extension_used apply.
+  bool in_client_hello_callback() const {
+    return hello_cb == HelloCb::Running || hello_cb == HelloCb::Pending;
+  }
+  // set_config from the callback: the handshake continues with `config`.
+  Status replace_config(Config config);
+  // Points the handshake's key-log hook at the current config's callback (or none).
+  void install_key_log(hs::Settings& s);
+
   // --- QUIC mode (quic.cpp) ---
   // enable_quic() on the connection or its config.
   bool quic_on() const;
@@ -192,6 +211,13 @@ struct ConnectionState final : hs::HandshakeIo {
   // Post-handshake messages (NewSessionTicket, KeyUpdate) from one handshake record.
   Status on_handshake_record(const record::Record& rec);
   Error fail(Error e);
+  // The client hello callback for the first ClientHello (in hs_cur): invokes it once, then
+  // polls what it left pending. Ready: the hello step may run (with the settings the
+  // callback chose); Pending: it waits for the application.
+  Poll<void> client_hello_callback();
+  // Pending(OnApplicationInput) for a step that waits for the application, or
+  // MISSING_WAKER when nothing could tell the application to poll again (SPEC 3).
+  Poll<void> await_application();
 };
 
 // Client authentication (client_auth.cpp): the mode in force for this connection

@@ -111,6 +111,22 @@ Status ConnectionState::set_write_keys12(const policy::CipherSuite& suite, Versi
   return {};
 }
 
+void ConnectionState::install_key_log(hs::Settings& s) {
+  if (!config->data().key_log) {
+    s.key_log = nullptr;
+    return;
+  }
+  // Reads the config at call time: a client hello callback may swap it.
+  s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
+    std::string line(label);
+    line += ' ';
+    line += to_hex(random);
+    line += ' ';
+    line += to_hex(secret);
+    config->data().key_log(*owner, line);
+  };
+}
+
 void ConnectionState::version_known(uint16_t record_version) {
   // Messages already written keep the version they were written under (the initial
   // ClientHello's 0x0301).
@@ -351,16 +367,7 @@ Status ConnectionState::start_handshake() {
     return std::nullopt;
   };
   s.version_cap = test_max_version;
-  if (config->data().key_log) {
-    s.key_log = [this](std::string_view label, ByteView random, ByteView secret) {
-      std::string line(label);
-      line += ' ';
-      line += to_hex(random);
-      line += ' ';
-      line += to_hex(secret);
-      config->data().key_log(*owner, line);
-    };
-  }
+  install_key_log(s);
   // A server with external PSKs may have no certificate (PSK-only peers).
   if (mode == Mode::Server)
     SNR_ENSURE(config->data().cert.has_value() || !psks.empty(), Err::NO_CERTIFICATE);
@@ -388,7 +395,18 @@ Poll<void> ConnectionState::negotiate() {
   if (Status c = set_cork(true); !c.ok()) return fail(std::move(c).error());
   for (;;) {
     Result<hs::Outcome> r = hs::Outcome{};
-    if (hs->expects_message()) {
+    if (hello_held) {
+      // The first ClientHello (in hs_cur) goes to its step once the client hello callback
+      // is through (client_hello_callback.cpp).
+      auto cb = client_hello_callback();
+      if (cb.is_pending()) return uncork(await_application());
+      if (cb.is_error()) return fail(cb.error());
+      hello_held = false;
+      const bool sslv2 = hello_held_sslv2;
+      hs::InMessage in{HandshakeType::client_hello, hs_cur, ByteView(hs_cur).subspan(sslv2 ? 1 : 4),
+                       sslv2};
+      r = hs::run_step(*hs, &in);
+    } else if (hs->expects_message()) {
       Status fs = flush_handshake_out();
       if (!fs.ok()) return fail(std::move(fs).error());
       auto f = flush();
@@ -425,6 +443,12 @@ Poll<void> ConnectionState::negotiate() {
           auto ch = sslv2 ? ClientHello::parse_sslv2(hs_cur) : ClientHello::parse(hs_cur);
           if (ch.ok()) client_hello = std::move(ch).value();
         }
+        if (mode == Mode::Server && type == HandshakeType::client_hello &&
+            hello_cb == HelloCb::NotRun) {
+          hello_held = true;
+          hello_held_sslv2 = sslv2;
+          continue;
+        }
         r = hs::run_step(*hs, &in);
       }
     } else {
@@ -435,8 +459,7 @@ Poll<void> ConnectionState::negotiate() {
     if (neg.max_fragment_length != 0) rl.set_fragment_limit(neg.max_fragment_length);
     if (r->kind == hs::Outcome::Kind::Pause) {
       // SPEC 3: pending on an application decision needs a waker to say when to poll again.
-      if (!waker) return uncork(make_error(Err::MISSING_WAKER));
-      return uncork(pending(Blocked::OnApplicationInput));
+      return uncork(await_application());
     }
     if (r->kind == hs::Outcome::Kind::Done) {
       Status fs = flush_handshake_out();

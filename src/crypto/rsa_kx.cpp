@@ -9,6 +9,7 @@
 #include <climits>
 #include <memory>
 
+#include "crypto/rsa_premaster.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::crypto {
@@ -129,9 +130,16 @@ Result<SecureBytes> rsa_decrypt_premaster(const PrivateKey& key, ByteView encryp
     return fail(Err::CRYPTO, "RSA decrypt");
   }
 
+  SecureBytes premaster(kRsaPremasterSize);
+  rsa_select_premaster(em, client_version, random_fallback48, premaster.mut_view());
+  return premaster;
+}
+
+void rsa_select_premaster(ByteView em, uint16_t client_version, ByteView fallback48,
+                          MutByteView out48) {
   // EM = 00 || 02 || PS || 00 || M with |M| = 48: the separator sits at k - 49, so PS spans
   // [2, k - 49) and is at least 8 bytes long because k >= 59.
-  const size_t sep = k - kRsaPremasterSize - 1;
+  const size_t sep = em.size() - kRsaPremasterSize - 1;
   uint8_t good = static_cast<uint8_t>(ct_eq(em[0], 0x00) & ct_eq(em[1], 0x02));
   for (size_t i = 2; i < sep; ++i) good &= static_cast<uint8_t>(~ct_is_zero(em[i]));
   good &= ct_is_zero(em[sep]);
@@ -140,11 +148,9 @@ Result<SecureBytes> rsa_decrypt_premaster(const PrivateKey& key, ByteView encryp
   good &= ct_eq(em[sep + 2], static_cast<uint8_t>(client_version));
   good = barrier(good);
 
-  SecureBytes premaster(kRsaPremasterSize);
   for (size_t i = 0; i < kRsaPremasterSize; ++i) {
-    premaster[i] = ct_select(good, em[sep + 1 + i], random_fallback48[i]);
+    out48[i] = ct_select(good, em[sep + 1 + i], fallback48[i]);
   }
-  return premaster;
 }
 
 }  // namespace snr::crypto

@@ -86,6 +86,7 @@ struct ConfigData {
   SessionTicketCallback ticket_cb;
   uint32_t max_early_data = 0;
   EarlyDataCallback early_data_cb;
+  ClientHelloCallback client_hello_cb;
   std::optional<SessionCache> session_cache;
 
   // Monotonic now in ns (the injected clock, else steady_clock).

@@ -195,6 +195,9 @@ struct Settings {
   // returns nullopt while the decision is pending (async).
   uint32_t max_early_data = 0;
   std::function<std::optional<bool>(ByteView context)> decide_early_data;
+  // Server: the client hello callback said the server name chose the config
+  // (Connection::server_name_extension_used): acknowledge it (RFC 6066 3).
+  bool server_name_used = false;
   // Test seam: the highest version a client offers (tests of TLS 1.0/1.1 with policies that
   // also allow TLS 1.2).
   Version version_cap = Version::TLS13;

@@ -51,6 +51,9 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   }
   select_alpn(hs, *hs.first_hello, sh.ext);
   answer_mfl(hs, offered, sh.ext);
+  // RFC 6066 3: an empty server_name says the server used the name (not on resumption).
+  if (hs.settings.server_name_used && !hs.resumed12 && offered.has(ext::server_name))
+    sh.ext.add(ext::server_name);
   if (hs.resumed12) {
     // RFC 5077 3.4: the client's session id comes back to say "resumed".
     sh.session_id = hs.session_id;

@@ -296,6 +296,10 @@ Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   msg::EncryptedExtensions ee;
   select_alpn(hs, *hs.first_hello, ee.ext);
   answer_mfl(hs, hs.first_hello->ext, ee.ext);
+  // RFC 6066 3: an empty server_name says the server used the name (as s2n, not on
+  // resumption, where the session's name applies).
+  if (hs.settings.server_name_used && !hs.out->resumed && hs.first_hello->ext.has(ext::server_name))
+    ee.ext.add(ext::server_name);
   if (hs.out->early_data == EarlyState::Accepted) ee.ext.add(ext::early_data);
   if (hs.settings.quic) {
     ee.ext.add(ext::quic_transport_parameters);

@@ -8,6 +8,7 @@
 #include "crypto/cbc.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
+#include "record/cbc_check.hpp"
 #include "util/error_code.hpp"
 #include "wire/reader.hpp"
 #include "wire/writer.hpp"
@@ -292,13 +293,25 @@ Result<size_t> Cbc12::open(ByteView header, MutByteView body, ContentType& type,
   return len;
 }
 
+Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
+  SNR_TRY_ASSIGN(CbcCheck check,
+                 cbc_check_record(mac_, scratch_, sequence(), h.type, h.version, plain));
+  // The verdict itself becomes public here: the record is accepted or rejected.
+  if (check.good == 0) return make_error(Err::DECRYPT);
+  return check.content;
+}
+
+}  // namespace
+
 // Lucky13-class timing attacks learn the padding length from how long the check takes.
 // Here no branch and no memory address depends on the padding or MAC bytes, except inside
 // the hash of the content itself, whose cost is evened out by hashing dummy blocks: the
 // total number of compression-function calls is that of the longest possible content.
-Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
-  const size_t len = plain.size();  // public; at least mac_size_ + 1 (checked by open)
-  const size_t mac_size = mac_size_;
+Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, crypto::Hash& scratch, uint64_t seq,
+                                  uint8_t type, uint16_t version, ByteView plain) {
+  const size_t len = plain.size();  // public
+  const size_t mac_size = crypto::hash_size(mac.alg());
+  SNR_ENSURE(len >= mac_size + 1, Err::DECRYPT);
   const size_t pad = plain[len - 1];  // secret from here on
 
   // The padding must fit and every padding byte must equal padding_length.
@@ -312,11 +325,11 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
   const size_t content = len - mac_size - 1 - (pad & good);
 
   // The MAC over the content, then dummy blocks up to the longest content's block count.
-  const AdBytes ad = additional_data(sequence(), h.type, h.version, content);
-  SNR_TRY(mac_.update(ad));
-  SNR_TRY(mac_.update(plain.first(content)));
-  SNR_TRY_ASSIGN(crypto::Digest expected, mac_.finish());
-  const crypto::HashAlg alg = mac_.alg();
+  const AdBytes ad = additional_data(seq, type, version, content);
+  SNR_TRY(mac.update(ad));
+  SNR_TRY(mac.update(plain.first(content)));
+  SNR_TRY_ASSIGN(crypto::Digest expected, mac.finish());
+  const crypto::HashAlg alg = mac.alg();
   const size_t max_content = len - mac_size - 1;
   const size_t dummy_blocks = crypto::hash_blocks(alg, ad.size() + max_content) -
                               crypto::hash_blocks(alg, ad.size() + content);
@@ -324,9 +337,9 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
   // block keeps the call from ever being empty.
   static const std::array<uint8_t, 8 * 128> kZeros{};
   const size_t block = crypto::hash_block_size(alg);
-  SNR_TRY(scratch_.reset());
+  SNR_TRY(scratch.reset());
   SNR_TRY(
-      scratch_.update(ByteView(kZeros).first(std::min((dummy_blocks + 1) * block, kZeros.size()))));
+      scratch.update(ByteView(kZeros).first(std::min((dummy_blocks + 1) * block, kZeros.size()))));
 
   // Copy the received MAC out without a secret-dependent address: scan every position it can
   // start at, collecting it rotated by (its start - scan_start) mod mac_size, then undo the
@@ -344,7 +357,9 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
   }
   uint8_t diff = 0;
   for (size_t k = 0; k < mac_size; ++k) {
-    size_t at = rotation + k;
+    // Laundering k keeps the compiler from making rotation + k the loop counter, which would
+    // put the secret rotation into the loop's exit test and into the address of expected[k].
+    size_t at = opaque(k) + rotation;
     at -= mac_size & ct_ge(at, mac_size);
     uint8_t byte = 0;
     for (size_t m = 0; m < mac_size; ++m)
@@ -352,12 +367,9 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
     diff |= static_cast<uint8_t>(byte ^ expected.bytes[k]);
   }
   secure_wipe(rotated.data(), rotated.size());
-  // One failure for bad padding and bad MAC alike (bad_record_mac).
-  if ((good & ct_eq(diff, 0)) == 0) return make_error(Err::DECRYPT);
-  return content;
+  // One verdict for bad padding and bad MAC alike (bad_record_mac).
+  return CbcCheck{good & ct_eq(diff, 0), content};
 }
-
-}  // namespace
 
 Result<std::unique_ptr<Protection>> make_protection12(const policy::CipherSuite& suite,
                                                       Version version,
