@@ -119,6 +119,8 @@ class SnrConn final : public Conn {
 
   bool resumed() override { return conn_.resumed(); }
 
+  void release_buffers() override { check(conn_.release_buffers(), "release_buffers"); }
+
   std::string describe() override {
     auto version = conn_.actual_protocol_version();
     std::string d = version.ok() ? std::string(snr::to_string(*version)) : "?";

@@ -23,6 +23,7 @@
 
 #include "common.hpp"
 #include "embedded_cert.hpp"
+#include "offload_key.hpp"
 #include "snr/config.hpp"
 #include "snr/connection.hpp"
 
@@ -40,7 +41,10 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr char kUsage[] =
     "usage: snr-server [options] [HOST] PORT\n"
     "  HOST defaults to 127.0.0.1; PORT 0 picks a free port (printed on stdout).\n"
-    "  --cert FILE --key FILE  certificate chain and key, PEM (default: embedded test cert)\n"
+    "  --cert FILE --key FILE  certificate chain and key, PEM (default: embedded test cert);\n"
+    "                          repeat the pair for several, chosen by the client's SNI\n"
+    "  --offload-key           sign and decrypt through the private key callback (the tool\n"
+    "                          answers each operation one event-loop turn later)\n"
     "  --ca-file FILE          trust store for client certificates\n"
     "  --client-auth MODE      none (default), optional or required: ask for a client\n"
     "                          certificate, validated against --ca-file (names unchecked)\n"
@@ -59,6 +63,7 @@ constexpr char kUsage[] =
     "  --session-cache         keep TLS 1.2 sessions by session id (in memory)\n"
     "  --low-latency           records of at most 1435 bytes of data (default 16384)\n"
     "  --accept-mfl            grant clients' max_fragment_length requests (RFC 6066)\n"
+    "  --ocsp FILE             staple this DER OCSP response for the certificate when asked\n"
     "  --blinding MODE         builtin, self-service or off (default: off, unlike the library's\n"
     "                          builtin): after a failure the client caused, wait 10-30 s\n"
     "                          (builtin stalls every connection; self-service only that one)\n"
@@ -79,11 +84,13 @@ struct Options {
   std::optional<std::string> psk;
   std::optional<std::string> max_early_data;
   std::optional<std::string> handshake_timeout;
+  std::optional<std::string> ocsp;
   unsigned handshake_timeout_s = 0;  // 0: none
   bool tickets = false;
   bool session_cache = false;
   bool low_latency = false;
   bool accept_mfl = false;
+  bool offload_key = false;
   BlindingChoice blinding = BlindingChoice::Off;
   bool http = false;
   bool once = false;
@@ -120,6 +127,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.http = true;
     } else if (arg == "--low-latency") {
       opt.low_latency = true;
+    } else if (arg == "--ocsp") {
+      ok = args.take(arg, opt.ocsp);
     } else if (arg == "--accept-mfl") {
       opt.accept_mfl = true;
     } else if (arg == "--blinding") {
@@ -143,6 +152,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
       opt.once = true;
     } else if (arg == "--quiet") {
       opt.quiet = true;
+    } else if (arg == "--offload-key") {
+      opt.offload_key = true;
     } else if (arg == "-h" || arg == "--help") {
       opt.help = true;
       return opt;
@@ -175,8 +186,8 @@ std::optional<Options> parse_options(int argc, char** argv) {
     print_error("usage", "--cert and --key must be given in pairs");
     return std::nullopt;
   }
-  if (opt.certs.size() > 1) {
-    print_error("usage", "only one --cert/--key pair is supported for now");
+  if (opt.certs.size() > 1 && (opt.offload_key || opt.ocsp)) {
+    print_error("usage", "--offload-key and --ocsp take a single --cert/--key pair");
     return std::nullopt;
   }
   return opt;
@@ -207,6 +218,22 @@ SessionCache memory_session_cache() {
   return c;
 }
 
+// Several --cert/--key pairs: each is a chain the server picks by the client's server_name
+// (SPEC 6.15); the first of each key type is that type's default.
+bool load_chains(Config::Builder& builder, const Options& opt) {
+  for (size_t i = 0; i < opt.certs.size(); ++i) {
+    std::optional<std::string> c = read_file(opt.certs[i]);
+    std::optional<std::string> k = c ? read_file(opt.keys[i]) : std::nullopt;
+    if (!c || !k) return false;
+    cert_chain::Builder chain;
+    if (!check(chain.load_pem(*c, *k))) return false;
+    Result<CertificateChain> built = chain.build();
+    if (!built.ok()) return check(Status(built.error()));
+    if (!check(builder.load_chain(*built))) return false;
+  }
+  return true;
+}
+
 std::optional<Config> build_config(const Options& opt) {
   Config::Builder builder = Config::builder();
   // The trust store only matters for client certificates: never the system store.
@@ -216,6 +243,7 @@ std::optional<Config> build_config(const Options& opt) {
       !check(builder.set_client_auth_type(*parse_client_auth(*opt.client_auth)))) {
     return std::nullopt;
   }
+  if (opt.certs.size() > 1 && !load_chains(builder, opt)) return std::nullopt;
   std::string cert = kEmbeddedCertPem;
   std::string key = kEmbeddedKeyPem;
   if (!opt.certs.empty()) {
@@ -225,7 +253,20 @@ std::optional<Config> build_config(const Options& opt) {
     cert = std::move(*c);
     key = std::move(*k);
   }
-  if (!check(builder.load_pem(cert, key))) return std::nullopt;
+  if (opt.offload_key) {
+    std::optional<PrivateKeyCallback> cb = offload_key_callback(key);
+    if (!cb || !check(builder.load_public_pem(cert)) ||
+        !check(builder.set_private_key_callback(std::move(*cb))))
+      return std::nullopt;
+  } else if (opt.certs.size() <= 1 && !check(builder.load_pem(cert, key))) {
+    return std::nullopt;
+  }
+  if (opt.ocsp) {
+    std::optional<std::string> der = read_file(*opt.ocsp);
+    if (!der || !check(builder.set_ocsp_data(std::span<const uint8_t>(
+                    reinterpret_cast<const uint8_t*>(der->data()), der->size()))))
+      return std::nullopt;
+  }
   if (opt.dhparams) {
     std::optional<std::string> dh = read_file(*opt.dhparams);
     if (!dh || !check(builder.add_dhparams(*dh))) return std::nullopt;
@@ -295,6 +336,12 @@ class Session {
 
   // Runs the connection until it has to wait for its socket or has ended.
   void advance();
+  // --offload-key: the connection's waker marks it for another advance() without waiting
+  // for its socket (the session lives on the heap, so `this` stays valid).
+  bool install_waker() {
+    return check(conn_.set_waker([this] { woken_ = true; }));
+  }
+  bool woken() const { return woken_; }
 
   int fd() const { return fd_.get(); }
   short events() const { return events_; }
@@ -339,9 +386,11 @@ class Session {
   std::optional<Clock::time_point> deadline_;
   bool failed_ = false;
   bool ended_ = false;
+  bool woken_ = false;
 };
 
 void Session::advance() {
+  woken_ = false;
   std::array<uint8_t, kReadChunk> buf;
   for (;;) {
     switch (phase_) {
@@ -451,7 +500,7 @@ int Server::run() {
     }
     // Sessions first: accept_all() appends to sessions_, which would shift the indices.
     for (size_t i = 0; i < sessions_.size(); ++i) {
-      if (fds[first + i].revents != 0) sessions_[i]->advance();
+      if (fds[first + i].revents != 0 || sessions_[i]->woken()) sessions_[i]->advance();
     }
     if (first == 1 && fds[0].revents != 0) accept_all();
     const Clock::time_point now = Clock::now();
@@ -495,6 +544,10 @@ void Server::open_session(UniqueFd fd) {
   }
   auto session = std::make_unique<Session>(std::move(fd), std::move(conn), opt_.http, opt_.quiet,
                                            handshake_timeout_);
+  if (opt_.offload_key && !session->install_waker()) {
+    any_failed_ = true;
+    return;
+  }
   // The ClientHello may already be waiting, so start the handshake without a poll round.
   session->advance();
   sessions_.push_back(std::move(session));
@@ -503,6 +556,7 @@ void Server::open_session(UniqueFd fd) {
 int Server::poll_timeout_ms() const {
   std::optional<Clock::time_point> next;
   for (const auto& s : sessions_) {
+    if (s->woken()) return 0;  // its async operation can go on now
     if (s->deadline() && (!next || *s->deadline() < *next)) next = s->deadline();
     if (s->ended() && s->blinding_left().count() > 0) {
       const Clock::time_point end =

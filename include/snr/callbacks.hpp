@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "snr/cert_chain.hpp"
+#include "snr/enums.hpp"
 #include "snr/poll.hpp"
 
 namespace snr {
@@ -126,5 +128,66 @@ using ClientHelloResult = ConnectionFutureResult;
 // acknowledges it (an empty server_name extension, RFC 6066 3). The Rust binding's
 // ClientHelloCallback::on_client_hello.
 using ClientHelloCallback = std::function<ClientHelloResult(Connection& conn)>;
+
+namespace detail {
+struct PkeyOp;
+}
+
+// One private-key operation handed to the application (s2n's async pkey op; the Rust binding's
+// PrivateKeyOperation). Sign: input() is the digest of the to-be-signed content under
+// hash_algorithm() (RSA PKCS#1 / PSS and ECDSA; MD5_SHA1 is the 36-byte MD5 || SHA-1 of TLS
+// 1.0/1.1 RSA signatures); Ed25519 has no prehash, so input() is the whole message there.
+// Decrypt: input() is the TLS 1.2 RSA EncryptedPreMasterSecret and the output is the PKCS#1
+// v1.5 plaintext (a failed decryption may answer anything: a wrong output is handled like a
+// bad padding, with a random premaster, so the handshake then fails at Finished).
+// set_output(conn, bytes) completes it, once. Move-only: a handle dropped without output while
+// the operation is still pending fails the handshake on the next poll (ASYNC_NOT_PERFORMED)
+// instead of leaving it blocked for ever.
+class PrivateKeyOperation {
+ public:
+  enum class Kind : uint8_t { Decrypt, Sign };
+
+  Kind kind() const;
+  // Sign only (Anonymous / None for Decrypt).
+  SignatureAlgorithm signature_algorithm() const;
+  HashAlgorithm hash_algorithm() const;
+  size_t input_size() const;
+  std::span<const uint8_t> input() const;
+  // Gives the result to the connection whose operation this is, and wakes it (its waker)
+  // when the callback has already returned. ASYNC_ALREADY_APPLIED when output was already
+  // given; ASYNC_WRONG_CONNECTION for another connection, or once the handshake moved on.
+  // A signature is checked against the certificate before it is sent (s2n's verify after
+  // sign): a wrong one fails the handshake with ASYNC_BAD_SIGNATURE.
+  Status set_output(Connection& conn, std::span<const uint8_t> output);
+
+  explicit PrivateKeyOperation(std::shared_ptr<detail::PkeyOp> op);
+  PrivateKeyOperation(PrivateKeyOperation&&) noexcept;
+  PrivateKeyOperation& operator=(PrivateKeyOperation&&) noexcept;
+  PrivateKeyOperation(const PrivateKeyOperation&) = delete;
+  PrivateKeyOperation& operator=(const PrivateKeyOperation&) = delete;
+  ~PrivateKeyOperation();
+
+ private:
+  std::shared_ptr<detail::PkeyOp> op_;
+};
+
+// Performs every private-key operation of connections with this config (even when the config
+// also holds the key). Answers like the client hello callback: done() after set_output inside
+// the call; pending() and set_output later (poll_negotiate is Pending(OnApplicationInput)
+// meanwhile, MISSING_WAKER without a waker); future(f) whose poll calls set_output and then
+// returns Ready; fail(why) fails the handshake (ASYNC_CALLBACK_FAILED, internal_error alert).
+// Resumed handshakes need no private key and never call it.
+using PrivateKeyCallback =
+    std::function<ConnectionFutureResult(Connection& conn, PrivateKeyOperation op)>;
+
+// What a certificate validation callback sees: the validated path, leaf first, trust anchor
+// last.
+struct CertValidationInfo {
+  std::span<const Certificate> chain;
+};
+// Called after the peer's chain validated and its names were checked (client: the server's
+// chain; server: a client certificate); false rejects it (CERT_REJECTED, bad_certificate
+// alert). Not called when x509 verification is disabled: nothing was validated (as s2n).
+using CertValidationCallback = std::function<bool(Connection& conn, CertValidationInfo& info)>;
 
 }  // namespace snr

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "snr/callbacks.hpp"
+#include "snr/cert_chain.hpp"
 #include "snr/enums.hpp"
 #include "snr/error.hpp"
 #include "snr/security.hpp"
@@ -54,6 +55,24 @@ class Config::Builder {
   Status set_security_policy(const Policy& policy);
   // The certificate chain (PEM, leaf first) and its private key (PEM) a server presents.
   Status load_pem(std::string_view cert_chain_pem, std::string_view private_key_pem);
+  // The chain alone (PEM, leaf first): every private-key operation goes to the private key
+  // callback, which build() then requires (NO_PRIVATE_KEY without one).
+  Status load_public_pem(std::string_view cert_chain_pem);
+  // Server certificate selection by SNI (SPEC 6.15): adds an application-owned chain (from
+  // cert_chain::Builder), indexed by its SAN DNS names (its CN without any). The first chain
+  // of each key type (RSA, RSA-PSS, ECDSA, Ed25519) is that type's default, unless
+  // set_default_chains is used. A later chain for a (name, key type) already taken is
+  // ignored for that name. Cannot be mixed with load_pem / load_public_pem (CERT_OWNERSHIP).
+  Status load_chain(const CertificateChain& chain);
+  // The defaults (at most one per key type, at most 4) replacing the implicit ones; each is
+  // also loaded as by load_chain. INVALID_ARGUMENT for an empty list, two of one key type or
+  // a chain without a key.
+  Status set_default_chains(std::span<const CertificateChain> chains);
+  // Sign / decrypt through the application (see PrivateKeyCallback); takes over every
+  // private-key operation, also for a chain loaded with its key.
+  Status set_private_key_callback(PrivateKeyCallback cb);
+  // Accept or reject the peer's validated chain (see CertValidationCallback).
+  Status set_cert_validation_callback_sync(CertValidationCallback cb);
   Status trust_pem(std::string_view pem);
   // A CA file and/or a hashed CA directory (either may be empty).
   Status trust_location(std::string_view ca_file, std::string_view ca_dir);
@@ -79,6 +98,20 @@ class Config::Builder {
   // Accept any peer certificate. Only for testing.
   Status disable_x509_verification();
   Status set_max_cert_chain_depth(uint16_t depth);
+  // --- OCSP stapling (RFC 6066 8, SPEC 6.15) ---
+  // Client: asks the server to staple an OCSP response (status_request); what it staples is
+  // Connection::ocsp_response(). A server that staples nothing is accepted. Server: asks TLS
+  // 1.3 clients for theirs in CertificateRequest (a client staples its set_ocsp_data).
+  Status enable_ocsp();
+  // The DER OCSPResponse stapled with the load_pem / load_public_pem chain when the peer
+  // asks (empty clears it). UPDATING_EXTENSION before a chain is loaded,
+  // CERT_OWNERSHIP with load_chain chains (cert_chain::Builder::set_ocsp_data is theirs).
+  Status set_ocsp_data(std::span<const uint8_t> der);
+  // Whether a stapled response is checked (on by default, and only when certificates
+  // are verified): it must be signed by the leaf's issuer or a responder it delegated to,
+  // cover the leaf, and be current; revoked is CERT_REVOKED, anything else unsatisfactory
+  // INVALID_OCSP_RESPONSE (alert bad_certificate_status_response).
+  Status set_check_stapled_ocsp_response(bool check);
   // ALPN (RFC 7301): protocols in preference order (the server picks by its own order).
   // Each 1-255 bytes.
   Status set_application_protocol_preference(std::span<const std::string_view> protocols);

@@ -121,6 +121,12 @@ class Connection {
   // The local chain used in the handshake (server: the chain it sent; client: the chain it
   // sent for client authentication, null when it sent none).
   const CertificateChain* selected_cert() const;
+  // Server: how selected_cert() matched the client's server_name (SPEC 6.15); NoSNI
+  // before the handshake chose a certificate.
+  CertSNIMatch certificate_match() const;
+  // The OCSP response the peer stapled (DER OCSPResponse), empty when none: a client's
+  // server's; a TLS 1.3 server's client's (Config::Builder::enable_ocsp asks for one).
+  std::span<const uint8_t> ocsp_response() const;
   // The 48-byte master secret of a TLS 1.2 (or older) connection; a Usage error on TLS 1.3.
   Result<std::vector<uint8_t>> master_secret() const;
   // The negotiated ALPN protocol, if any.
@@ -282,8 +288,8 @@ class Connection {
   // Resets the connection for another handshake, keeping only its mode and config (s2n's
   // wipe): I/O, callbacks, application contexts, server name, PSKs and secrets are dropped.
   Status wipe();
-  // Frees the record layer's I/O buffers of an idle connection (they grow again on demand);
-  // INVALID_STATE while unread input or unsent output remains.
+  // Frees the record layer's I/O buffers and AEAD cipher contexts of an idle connection
+  // (they come back on demand); INVALID_STATE while unread input or unsent output remains.
   Status release_buffers();
   // With set_fd / set_write_fd on a TCP socket: TCP_CORK while a handshake flight is
   // written (one flight goes out in full segments), off while waiting for the peer and once

@@ -71,4 +71,9 @@ enum class MaxFragmentLength : uint8_t { Len512 = 1, Len1024 = 2, Len2048 = 3, L
 // ClientHello fingerprints (snr::fingerprint::Builder).
 enum class FingerprintType : uint8_t { JA3, JA4 };
 
+// How the server's certificate matched the client's server_name
+// (Connection::certificate_match): no name sent; a chain named exactly; a chain for
+// "*.<parent>"; neither, so a default chain.
+enum class CertSNIMatch : uint8_t { NoSNI, ExactMatch, WildcardMatch, NoMatch };
+
 }  // namespace snr

@@ -71,7 +71,7 @@ Status ConnectionState::replace_config(Config next) {
   const bool quic_conn = quic && quic->enabled;
   SNR_ENSURE((quic_conn || next.data().quic) == quic_on(), Err::INVALID_STATE);
   // A server needs something to authenticate with (as start_handshake checks).
-  SNR_ENSURE(next.data().cert.has_value() || !psks.empty(), Err::NO_CERTIFICATE);
+  SNR_ENSURE(next.data().has_cert() || !psks.empty(), Err::NO_CERTIFICATE);
   // The first config stays alive until the connection is wiped or freed: the handshake
   // may still hold pointers into it (a later replacement is only reachable via `config`).
   if (!replaced_config) {

@@ -42,7 +42,7 @@ Status Config::Builder::set_security_policy(const Policy& policy) {
 Status Config::Builder::load_pem(std::string_view cert_chain_pem,
                                  std::string_view private_key_pem) {
   SNR_BUILDER_OPEN();
-  SNR_ENSURE(!data_->cert, Err::CERT_OWNERSHIP);
+  SNR_ENSURE(!data_->cert && !data_->chains.has_app_chains(), Err::CERT_OWNERSHIP);
   SNR_TRY_ASSIGN(std::vector<Bytes> chain, crypto::pem_to_der_chain(cert_chain_pem));
   SNR_TRY_ASSIGN(crypto::PrivateKey key, crypto::PrivateKey::from_pem(private_key_pem));
   SNR_TRY_ASSIGN(crypto::PublicKey pub, crypto::PublicKey::from_certificate(chain.front()));
@@ -52,7 +52,33 @@ Status Config::Builder::load_pem(std::string_view cert_chain_pem,
   for (const Bytes& der : chain) certs.emplace_back(der);
   crypto::KeyType type = key.type();
   data_->cert.emplace(detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)),
-                                           std::move(key), type});
+                                           std::move(key), type, Bytes{}});
+  return {};
+}
+
+Status Config::Builder::load_public_pem(std::string_view cert_chain_pem) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(!data_->cert && !data_->chains.has_app_chains(), Err::CERT_OWNERSHIP);
+  SNR_TRY_ASSIGN(std::vector<Bytes> chain, crypto::pem_to_der_chain(cert_chain_pem));
+  SNR_TRY_ASSIGN(crypto::PublicKey pub, crypto::PublicKey::from_certificate(chain.front()));
+  SNR_ENSURE(pub.type() != crypto::KeyType::Unknown, Err::CERT_TYPE_UNSUPPORTED);
+  std::vector<Certificate> certs;
+  for (const Bytes& der : chain) certs.emplace_back(der);
+  crypto::KeyType type = pub.type();
+  data_->cert.emplace(detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)),
+                                           std::nullopt, type, Bytes{}});
+  return {};
+}
+
+Status Config::Builder::set_private_key_callback(PrivateKeyCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->private_key_cb = std::move(cb);
+  return {};
+}
+
+Status Config::Builder::set_cert_validation_callback_sync(CertValidationCallback cb) {
+  SNR_BUILDER_OPEN();
+  data_->cert_validation_cb = std::move(cb);
   return {};
 }
 
@@ -110,6 +136,26 @@ Status Config::Builder::set_max_cert_chain_depth(uint16_t depth) {
   SNR_BUILDER_OPEN();
   SNR_ENSURE(depth > 0, Err::INVALID_ARGUMENT);
   data_->max_chain_depth = depth;
+  return {};
+}
+
+Status Config::Builder::enable_ocsp() {
+  SNR_BUILDER_OPEN();
+  data_->ocsp_request = true;
+  return {};
+}
+
+Status Config::Builder::set_ocsp_data(std::span<const uint8_t> der) {
+  SNR_BUILDER_OPEN();
+  SNR_ENSURE(!data_->chains.has_app_chains(), Err::CERT_OWNERSHIP);
+  SNR_ENSURE(data_->cert.has_value(), Err::UPDATING_EXTENSION);
+  data_->cert->ocsp_response.assign(der.begin(), der.end());
+  return {};
+}
+
+Status Config::Builder::set_check_stapled_ocsp_response(bool check) {
+  SNR_BUILDER_OPEN();
+  data_->check_ocsp = check;
   return {};
 }
 
@@ -342,6 +388,14 @@ Result<Config> Config::Builder::build() {
   // that peers commonly apply.
   if (data_->ca_names_from_trust && data_->trust)
     data_->ca_names = data_->trust->subject_names(32 * 1024);
+  // Checked here rather than at the first handshake: a chain without its key is unusable
+  // without someone to sign with it.
+  if (data_->cert && !data_->cert->key && !data_->private_key_cb)
+    return make_error(Err::NO_PRIVATE_KEY, "load_public_pem needs set_private_key_callback");
+  // SNI selection (SPEC 6.15) looks every chain up by name, the load_pem one included.
+  SNR_TRY(data_->chains.index(data_->cert ? &*data_->cert : nullptr));
+  if (data_->chains.any_without_key() && !data_->private_key_cb)
+    return make_error(Err::NO_PRIVATE_KEY, "a public-only chain needs set_private_key_callback");
   built_ = true;
   return Config(std::shared_ptr<const detail::ConfigData>(std::move(data_)));
 }

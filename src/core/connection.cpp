@@ -190,6 +190,7 @@ Result<CertificateChain> Connection::peer_cert_chain() const {
 }
 
 const CertificateChain* Connection::selected_cert() const { return s_->neg.local_chain; }
+CertSNIMatch Connection::certificate_match() const { return s_->neg.cert_match; }
 
 Result<std::vector<uint8_t>> Connection::master_secret() const {
   SNR_ENSURE(s_->complete, Err::NOT_NEGOTIATED);

@@ -14,6 +14,8 @@
 
 namespace snr::detail {
 
+struct PkeyOp;  // private_key.cpp
+
 struct ConnectionState final : hs::HandshakeIo {
   explicit ConnectionState(Mode m) : mode(m) {}
 
@@ -104,7 +106,12 @@ struct ConnectionState final : hs::HandshakeIo {
   std::unique_ptr<ConnectionFuture> hello_future;  // the future form, polled until ready
   bool hello_held = false;
   bool hello_held_sslv2 = false;
-  bool server_name_used = false;          // server_name_extension_used()
+  bool server_name_used = false;  // server_name_extension_used()
+  // Private-key offload (private_key.cpp): the one operation with the application, its
+  // future (the future form), and the message of a receiving step paused for it.
+  std::shared_ptr<PkeyOp> pkey_op;
+  std::unique_ptr<ConnectionFuture> pkey_future;
+  std::optional<hs::InMessage> held_in;
   std::optional<Config> replaced_config;  // kept alive: the handshake may still point into it
 
   // Lifecycle (lifecycle.cpp): blinding, corked I/O, send buffer, waker, app contexts.
@@ -218,6 +225,11 @@ struct ConnectionState final : hs::HandshakeIo {
   // Pending(OnApplicationInput) for a step that waits for the application, or
   // MISSING_WAKER when nothing could tell the application to poll again (SPEC 3).
   Poll<void> await_application();
+  // Private-key offload (private_key.cpp): the hook the handshake calls (hs::Settings::
+  // pkey_offload), and the poll of an operation the application has not finished: Ready once
+  // it has output, Pending until then, an error when it failed or was dropped.
+  Result<std::optional<SecureBytes>> offload_private_key(const hs::PkeyRequest& req);
+  Poll<void> poll_private_key();
 };
 
 // Client authentication (client_auth.cpp): the mode in force for this connection

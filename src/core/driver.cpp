@@ -367,10 +367,21 @@ Status ConnectionState::start_handshake() {
     return std::nullopt;
   };
   s.version_cap = test_max_version;
+  // Both read the config in force when called (the client hello callback may swap it).
+  s.pkey_offload = [this](const hs::PkeyRequest& req) -> Result<std::optional<SecureBytes>> {
+    return offload_private_key(req);
+  };
+  s.cert_validation = [this](std::span<const Certificate> path) -> Status {
+    const CertValidationCallback& cb = config->data().cert_validation_cb;
+    if (!cb) return {};
+    CertValidationInfo info{path};
+    if (!cb(*owner, info)) return make_error(Err::CERT_REJECTED);
+    return {};
+  };
   install_key_log(s);
   // A server with external PSKs may have no certificate (PSK-only peers).
   if (mode == Mode::Server)
-    SNR_ENSURE(config->data().cert.has_value() || !psks.empty(), Err::NO_CERTIFICATE);
+    SNR_ENSURE(config->data().has_cert() || !psks.empty(), Err::NO_CERTIFICATE);
   SNR_ENSURE(hs::has_offered_suite(policy()), Err::POLICY_CIPHERS_NOT_OFFERED);
   if (quic_on()) quic_configure(s);
   hs = hs::start(std::move(s), &neg);
@@ -395,7 +406,19 @@ Poll<void> ConnectionState::negotiate() {
   if (Status c = set_cork(true); !c.ok()) return fail(std::move(c).error());
   for (;;) {
     Result<hs::Outcome> r = hs::Outcome{};
-    if (hello_held) {
+    if (pkey_op) {
+      // A step waits for the private key callback (private_key.cpp).
+      auto pk = poll_private_key();
+      if (pk.is_pending()) return uncork(await_application());
+      if (pk.is_error()) return fail(pk.error());
+    }
+    if (held_in) {
+      // The receiving step that paused runs again with its message (still in hs_cur).
+      const hs::InMessage in = *held_in;
+      held_in.reset();
+      r = hs::run_step(*hs, &in);
+      if (r.ok() && r->kind == hs::Outcome::Kind::Pause) held_in = in;
+    } else if (hello_held) {
       // The first ClientHello (in hs_cur) goes to its step once the client hello callback
       // is through (client_hello_callback.cpp).
       auto cb = client_hello_callback();
@@ -450,6 +473,7 @@ Poll<void> ConnectionState::negotiate() {
           continue;
         }
         r = hs::run_step(*hs, &in);
+        if (r.ok() && r->kind == hs::Outcome::Kind::Pause) held_in = in;
       }
     } else {
       r = hs::run_step(*hs, nullptr);
@@ -458,6 +482,8 @@ Poll<void> ConnectionState::negotiate() {
     // RFC 6066 4: records follow a negotiated max_fragment_length from here on, both ways.
     if (neg.max_fragment_length != 0) rl.set_fragment_limit(neg.max_fragment_length);
     if (r->kind == hs::Outcome::Kind::Pause) {
+      // A private-key operation's future is polled at once (SPEC 3), at the top of the loop.
+      if (pkey_op) continue;
       // SPEC 3: pending on an application decision needs a waker to say when to poll again.
       return uncork(await_application());
     }

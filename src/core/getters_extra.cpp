@@ -36,6 +36,8 @@ std::optional<std::string_view> Connection::selected_key_exchange_group() const 
 
 std::optional<std::string_view> Connection::kem_group_name() const { return std::nullopt; }
 
+std::span<const uint8_t> Connection::ocsp_response() const { return s_->neg.ocsp_response; }
+
 std::optional<std::string_view> Connection::signature_scheme() const {
   const hs::Negotiated& n = s_->neg;
   if (n.sig_scheme != nullptr) return n.sig_scheme->name;

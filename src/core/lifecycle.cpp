@@ -180,6 +180,7 @@ Status Connection::release_buffers() {
   SNR_ENSURE(s.rl.input_empty() && s.app_pending.empty(), Err::INVALID_STATE);
   s.rl.release_output();
   s.rl.release_input();
+  s.rl.release_crypto();
   if (s.hs_in.empty()) Bytes().swap(s.hs_in);
   return {};
 }

@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
 #include <climits>
 
@@ -49,37 +50,72 @@ size_t aead_key_size(AeadAlg alg) {
   return 0;
 }
 
-Result<Aead> Aead::create(AeadAlg alg, ByteView key) {
+namespace {
+Result<EVP_CIPHER_CTX*> new_context(AeadAlg alg, ByteView key) {
   const EVP_CIPHER* cipher = fetched_cipher(alg);
   if (cipher == nullptr) return make_error(Err::CRYPTO, "cipher unavailable");
-  if (key.size() != aead_key_size(alg)) return make_error(Err::INVALID_ARGUMENT, "AEAD key size");
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   if (ctx == nullptr) return make_error(Err::ALLOC, "EVP_CIPHER_CTX_new");
   if (EVP_CipherInit_ex2(ctx, cipher, key.data(), nullptr, 1, nullptr) != 1) {
     EVP_CIPHER_CTX_free(ctx);
     return crypto_error(Err::CRYPTO, "cipher init");
   }
-  return Aead(alg, ctx);
+  return ctx;
+}
+}  // namespace
+
+Result<Aead> Aead::create(AeadAlg alg, ByteView key) {
+  if (key.size() != aead_key_size(alg)) return make_error(Err::INVALID_ARGUMENT, "AEAD key size");
+  SNR_TRY_ASSIGN(EVP_CIPHER_CTX * ctx, new_context(alg, key));
+  return Aead(alg, ctx, key);
 }
 
-Aead::Aead(Aead&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_) { o.ctx_ = nullptr; }
+Aead::Aead(AeadAlg alg, void* ctx, ByteView key) : alg_(alg), ctx_(ctx) {
+  std::copy(key.begin(), key.end(), key_.begin());
+}
+
+Aead::Aead(Aead&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_), key_(o.key_) {
+  o.ctx_ = nullptr;
+  secure_wipe(o.key_.data(), o.key_.size());
+}
 
 Aead& Aead::operator=(Aead&& o) noexcept {
   if (this != &o) {
     EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_));
     alg_ = o.alg_;
     ctx_ = o.ctx_;
+    key_ = o.key_;
     o.ctx_ = nullptr;
+    secure_wipe(o.key_.data(), o.key_.size());
   }
   return *this;
 }
 
 // EVP_CIPHER_CTX_free cleanses the key schedule.
-Aead::~Aead() { EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_)); }
+Aead::~Aead() {
+  EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_));
+  secure_wipe(key_.data(), key_.size());
+}
+
+void Aead::release() {
+  EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx_));
+  ctx_ = nullptr;
+}
+
+Result<void*> Aead::context() {
+  if (ctx_ == nullptr) {
+    SNR_TRY_ASSIGN(EVP_CIPHER_CTX * ctx,
+                   new_context(alg_, ByteView(key_.data(), aead_key_size(alg_))));
+    ctx_ = ctx;
+  }
+  return ctx_;
+}
 
 Status Aead::set_key(ByteView key) {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
   if (key.size() != aead_key_size(alg_)) return make_error(Err::INVALID_ARGUMENT, "AEAD key size");
+  std::copy(key.begin(), key.end(), key_.begin());
+  // A released context is rebuilt from the new key when next used.
+  if (ctx_ == nullptr) return {};
   // A null cipher keeps the context's cipher; only the key schedule is replaced.
   if (EVP_CipherInit_ex2(static_cast<EVP_CIPHER_CTX*>(ctx_), nullptr, key.data(), nullptr, -1,
                          nullptr) != 1) {
@@ -89,12 +125,12 @@ Status Aead::set_key(ByteView key) {
 }
 
 Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag) {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
   if (nonce.size() != kAeadNonceSize || tag.size() != kAeadTagSize || !fits_int(aad.size()) ||
       !fits_int(data.size())) {
     return make_error(Err::INVALID_ARGUMENT, "AEAD seal sizes");
   }
-  auto* ctx = static_cast<EVP_CIPHER_CTX*>(ctx_);
+  SNR_TRY_ASSIGN(void* native, context());
+  auto* ctx = static_cast<EVP_CIPHER_CTX*>(native);
   int outl = 0;
   if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, nonce.data(), 1, nullptr) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD nonce");
@@ -118,12 +154,12 @@ Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView ta
 }
 
 Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "AEAD has no context");
   if (nonce.size() != kAeadNonceSize || !fits_int(aad.size()) || !fits_int(data.size())) {
     return make_error(Err::INVALID_ARGUMENT, "AEAD open sizes");
   }
   if (tag.size() != kAeadTagSize) return make_error(Err::DECRYPT, "AEAD tag size");
-  auto* ctx = static_cast<EVP_CIPHER_CTX*>(ctx_);
+  SNR_TRY_ASSIGN(void* native, context());
+  auto* ctx = static_cast<EVP_CIPHER_CTX*>(native);
   int outl = 0;
   if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, nonce.data(), 0, nullptr) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD nonce");

@@ -1,6 +1,7 @@
 // AEAD record ciphers over libcrypto: one EVP_CIPHER_CTX per direction, re-keyed in place.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
@@ -25,6 +26,9 @@ class Aead {
   ~Aead();
 
   AeadAlg alg() const { return alg_; }
+  // Frees the libcrypto context (about a kilobyte) of an idle connection; the next seal or
+  // open builds it again from the kept key.
+  void release();
   // Replaces the key, keeping the context (TLS 1.3 KeyUpdate).
   Status set_key(ByteView key);
   // Encrypts `data` in place and writes the 16-byte tag.
@@ -33,9 +37,12 @@ class Aead {
   Status open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag);
 
  private:
-  Aead(AeadAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
+  Aead(AeadAlg alg, void* ctx, ByteView key);
+  // The context, built again after release().
+  Result<void*> context();
   AeadAlg alg_;
-  void* ctx_;  // EVP_CIPHER_CTX
+  void* ctx_;                      // EVP_CIPHER_CTX, null after release()
+  std::array<uint8_t, 32> key_{};  // wiped on destruction
 };
 
 }  // namespace snr::crypto

@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "crypto/chain_cache.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::crypto {
@@ -180,9 +181,12 @@ Result<std::shared_ptr<TrustStore>> TrustStore::create() {
   return std::shared_ptr<TrustStore>(new TrustStore(store));
 }
 
+TrustStore::TrustStore(void* store) : store_(store), cache_(std::make_unique<ChainCache>()) {}
+
 TrustStore::~TrustStore() { X509_STORE_free(static_cast<X509_STORE*>(store_)); }
 
 Status TrustStore::add_pem(std::string_view pem) {
+  cache_->clear();
   SNR_TRY_ASSIGN(std::vector<X509Ptr> certs, read_pem_certs(pem));
   for (const X509Ptr& c : certs) {
     // The store takes its own reference.
@@ -195,6 +199,7 @@ Status TrustStore::add_pem(std::string_view pem) {
 }
 
 Status TrustStore::add_location(std::string_view file, std::string_view dir) {
+  cache_->clear();
   auto* store = static_cast<X509_STORE*>(store_);
   if (!file.empty()) {
     const std::string path(file);
@@ -220,6 +225,7 @@ Status TrustStore::add_location(std::string_view file, std::string_view dir) {
 }
 
 Status TrustStore::add_system() {
+  cache_->clear();
   if (X509_STORE_set_default_paths(static_cast<X509_STORE*>(store_)) != 1) {
     return fail(Err::TRUST_STORE, "cannot use the system trust store");
   }
@@ -259,9 +265,37 @@ std::vector<Bytes> TrustStore::subject_names(size_t max_total) const {
 namespace {
 Result<CertNames> names_of(X509* cert);
 
-// Validates `chain` whose leaf is already decoded.
+// Unix seconds of an ASN1_TIME, or nullopt when it cannot be read.
+std::optional<int64_t> unix_seconds(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+// The times at which every certificate of `path` is valid, [first, last]; nullopt when a date
+// cannot be read (the result is then not cached).
+struct Window {
+  int64_t first = INT64_MIN;
+  int64_t last = INT64_MAX;
+};
+std::optional<Window> validity_window(STACK_OF(X509) * path) {
+  Window w;
+  for (int i = 0; i < sk_X509_num(path); ++i) {
+    X509* c = sk_X509_value(path, i);
+    const std::optional<int64_t> nb = unix_seconds(X509_get0_notBefore(c));
+    const std::optional<int64_t> na = unix_seconds(X509_get0_notAfter(c));
+    if (!nb || !na) return std::nullopt;
+    w.first = std::max(w.first, *nb);
+    w.last = std::min(w.last, *na);
+  }
+  return w;
+}
+
+// Validates `chain` whose leaf is already decoded; `window`, if given, receives the validated
+// path's validity window.
 Result<std::vector<Bytes>> verify_parsed(X509* leaf, const std::vector<ByteView>& chain,
-                                         const ChainCheck& check) {
+                                         const ChainCheck& check,
+                                         std::optional<Window>* window = nullptr) {
   StackPtr untrusted(sk_X509_new_null());
   if (!untrusted) return fail(Err::ALLOC, "sk_X509_new_null");
   for (size_t i = 1; i < chain.size(); ++i) {
@@ -298,6 +332,7 @@ Result<std::vector<Bytes>> verify_parsed(X509* leaf, const std::vector<ByteView>
   }
   StackPtr path(X509_STORE_CTX_get1_chain(ctx.get()));
   if (!path) return fail(Err::CRYPTO, "X509_STORE_CTX_get1_chain");
+  if (window != nullptr) *window = validity_window(path.get());
   std::vector<Bytes> out;
   const int n = sk_X509_num(path.get());
   out.reserve(static_cast<size_t>(n > 0 ? n : 0));
@@ -323,14 +358,26 @@ Result<ValidatedChain> verify_chain_and_leaf(const std::vector<ByteView>& chain,
                                              const ChainCheck& check) {
   if (chain.empty()) return make_error(Err::EMPTY_CERTIFICATE);
   if (check.store == nullptr) return make_error(Err::INVALID_ARGUMENT, "no trust store");
+  const int64_t now = check.time_seconds != 0 ? static_cast<int64_t>(check.time_seconds)
+                                              : static_cast<int64_t>(std::time(nullptr));
+  ChainCache& cache = check.store->chain_cache();
+  // A failure to hash only means no caching.
+  const Result<ChainCache::Key> key = ChainCache::key_of(chain, check.max_depth);
+  if (key.ok()) {
+    if (std::shared_ptr<const ValidatedChain> hit = cache.find(*key, now)) return *hit;
+  }
   X509Ptr leaf = parse_der(chain[0]);
   if (!leaf) return make_error(Err::CERT_INVALID, "malformed certificate at depth 0");
   ValidatedChain out;
-  SNR_TRY_ASSIGN(out.path, verify_parsed(leaf.get(), chain, check));
+  std::optional<Window> window;
+  SNR_TRY_ASSIGN(out.path, verify_parsed(leaf.get(), chain, check, &window));
   SNR_TRY_ASSIGN(out.leaf_names, names_of(leaf.get()));
   EVP_PKEY* pkey = X509_get_pubkey(leaf.get());  // a new reference
   if (pkey == nullptr) return fail(Err::DECODE_CERTIFICATE, "unreadable subject public key");
   out.leaf_key.emplace(PublicKey::adopt_native(pkey));
+  if (key.ok() && window && window->first <= now && now <= window->last) {
+    cache.insert(*key, window->first, window->last, std::make_shared<const ValidatedChain>(out));
+  }
   return out;
 }
 

@@ -14,6 +14,8 @@
 
 namespace snr::crypto {
 
+class ChainCache;
+
 // All certificates of a PEM text, in order, as DER. Err::DECODE_CERTIFICATE when there are
 // none or one is malformed.
 Result<std::vector<Bytes>> pem_to_der_chain(std::string_view pem);
@@ -40,12 +42,15 @@ class TrustStore {
   // size (each with a 2-byte length) stays within `max_total` bytes.
   std::vector<Bytes> subject_names(size_t max_total) const;
   void* native() const { return store_; }  // X509_STORE*
+  // Chains this store validated recently (verify_chain_and_leaf), emptied when it changes.
+  ChainCache& chain_cache() const { return *cache_; }
 
  private:
-  explicit TrustStore(void* store) : store_(store) {}
+  explicit TrustStore(void* store);
   void* store_;
   size_t count_ = 0;
   bool has_dirs_ = false;
+  std::unique_ptr<ChainCache> cache_;
 };
 
 struct ChainCheck {
@@ -71,7 +76,9 @@ struct CertNames {
 Result<CertNames> certificate_names(ByteView der);
 
 // verify_chain, plus the leaf's public key and names taken from the same decode: decoding a
-// certificate (its public key above all) is a large share of a client handshake.
+// certificate (its public key above all) is a large share of a client handshake. A chain the
+// same store validated before with the same depth, still inside the validity window of every
+// certificate on its path, is answered from the store's ChainCache without decoding.
 struct ValidatedChain {
   std::vector<Bytes> path;
   std::optional<PublicKey> leaf_key;

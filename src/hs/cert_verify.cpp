@@ -44,6 +44,8 @@ Status accept_peer_certificates(Handshake& hs, const msg::Certificate& cert) {
       SNR_ENSURE(verify_host(v.leaf_names, hs.settings.server_name, cb),
                  Err::CERT_INVALID_HOSTNAME);
     for (Bytes& der : v.path) kept.emplace_back(std::move(der));
+    // SPEC 6.15: the application has the last word on a chain libcrypto accepted.
+    if (hs.settings.cert_validation) SNR_TRY(hs.settings.cert_validation(kept));
     key = std::move(v.leaf_key);
   } else {
     SNR_TRY_ASSIGN(key, crypto::PublicKey::from_certificate(chain.front()));

@@ -3,6 +3,7 @@
 #include "hs/client_auth.hpp"
 #include "hs/common12.hpp"
 #include "hs/mfl.hpp"
+#include "hs/ocsp.hpp"
 #include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
@@ -24,6 +25,7 @@ enum Step : uint8_t {
   kServerFinished,
   kServerNewTicket,
   kClientCertVerify,
+  kServerCertStatus,
 };
 
 // Certificate (RFC 5246 7.4.2).
@@ -35,7 +37,29 @@ Result<Outcome> recv_server_cert(Handshake& hs, const InMessage* in) {
   if (hs.out->suite->kx == policy::KeyExchange::RSA)
     SNR_ENSURE(hs.peer_key->type() == crypto::KeyType::RSA, Err::CERT_TYPE_UNSUPPORTED);
   SNR_TRY(absorb(hs, *in));
+  if (hs.ocsp_stapling) return next(kServerCertStatus);
   return next(hs.out->suite->kx == policy::KeyExchange::RSA ? kServerHelloDone : kServerKey);
+}
+
+Result<Outcome> recv_server_key(Handshake& hs, const InMessage* in);
+Result<Outcome> recv_server_hello_done(Handshake& hs, const InMessage* in);
+
+// CertificateStatus (RFC 6066 8) when the ServerHello acknowledged status_request. The server
+// may still leave it out ("a server MAY also choose not to send a "CertificateStatus""): then
+// the message is the one that would have followed Certificate.
+Result<Outcome> recv_server_cert_status(Handshake& hs, const InMessage* in) {
+  const bool rsa = hs.out->suite->kx == policy::KeyExchange::RSA;
+  if (in->type == HandshakeType::certificate_status) {
+    SNR_TRY(recv_certificate_status12(hs, *in));
+    SNR_TRY(absorb(hs, *in));
+    return next(rsa ? kServerHelloDone : kServerKey);
+  }
+  if (in->type == HandshakeType::server_key_exchange) {
+    SNR_ENSURE(!rsa, Err::UNEXPECTED_MESSAGE);
+    return recv_server_key(hs, in);
+  }
+  SNR_ENSURE(rsa, Err::UNEXPECTED_MESSAGE);
+  return recv_server_hello_done(hs, in);
 }
 
 Status verify_ske_signature(Handshake& hs, const msg::ServerKeyExchange& ske) {
@@ -102,7 +126,8 @@ Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
 
 // CertificateVerify (RFC 5246 7.4.8), right after ClientKeyExchange.
 Result<Outcome> send_client_cert_verify(Handshake& hs, const InMessage*) {
-  SNR_TRY(send_client_certificate_verify12(hs));
+  SNR_TRY_ASSIGN(bool sent, send_client_certificate_verify12(hs));
+  if (!sent) return pause();  // the private key callback is working on it
   return next(kClientCcs);
 }
 
@@ -173,6 +198,10 @@ constexpr StepRow kSteps[] = {
     {kServerNewTicket, "SERVER_NEW_SESSION_TICKET", accepts(HandshakeType::new_session_ticket),
      recv_new_ticket},
     {kClientCertVerify, "CLIENT_CERT_VERIFY", 0, send_client_cert_verify},
+    {kServerCertStatus, "SERVER_CERT_STATUS",
+     accepts(HandshakeType::certificate_status) | accepts(HandshakeType::server_key_exchange) |
+         accepts(HandshakeType::server_hello_done) | accepts(HandshakeType::certificate_request),
+     recv_server_cert_status},
 };
 static_assert(rows_in_order(kSteps), "client12 step rows must follow the Step enum");
 
@@ -210,6 +239,7 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
   SNR_TRY(accept_alpn(hs, sh.ext));
   SNR_TRY(accept_mfl_answer(hs, sh.ext));
   hs.version = version;
+  hs.ocsp_stapling = false;
   hs.ems = sh.ext.has(ext::extended_master_secret);
   hs.server_random = sh.random;
   hs.key_shares.clear();
@@ -226,6 +256,7 @@ Result<Outcome> continue_client12(Handshake& hs, const InMessage& in, const msg:
     hs.out->flags |= flag::FULL_HANDSHAKE;
     if (suite->kx != policy::KeyExchange::RSA) hs.out->flags |= flag::TLS12_PERFECT_FORWARD_SECRECY;
   }
+  SNR_TRY(accept_status_request12(hs, sh.ext, resumed));
 
   // A client CertificateVerify signs the messages themselves (client_auth.hpp).
   if (!resumed && may_send_client_cert(hs)) hs.transcript.keep_messages();

@@ -8,6 +8,7 @@
 #include "hs/common13.hpp"
 #include "hs/early13.hpp"
 #include "hs/mfl.hpp"
+#include "hs/ocsp.hpp"
 #include "hs/psk13.hpp"
 #include "hs/tickets12.hpp"
 #include "hs/versions.hpp"
@@ -120,6 +121,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     }
     offer_alpn(hs, e);
     offer_mfl(hs, e);
+    offer_status_request(hs, e);
     if (bottom <= Version::TLS12) {
       // TLS 1.2 and older: uncompressed points (RFC 8422 5.1.2), RFC 7627, RFC 5746.
       e.add(ext::ec_point_formats);
@@ -318,6 +320,7 @@ Result<Outcome> recv_server_cert(Handshake& hs, const InMessage* in) {
     SNR_ENSURE(!hs.cert_requested, Err::UNEXPECTED_MESSAGE);
     SNR_TRY_ASSIGN(msg::CertificateRequest cr, msg::parse_certificate_request(in->body));
     SNR_TRY(on_certificate_request13(hs, cr));
+    SNR_TRY(note_status_request13(hs, cr.ext));
     SNR_TRY(absorb(hs, *in));
     return next(kServerCert);
   }
@@ -327,6 +330,7 @@ Result<Outcome> recv_server_cert(Handshake& hs, const InMessage* in) {
   // The context is empty for server authentication (4.4.2).
   SNR_ENSURE(cert.request_context.empty(), Err::ILLEGAL_PARAMETER);
   SNR_TRY(accept_peer_certificates(hs, cert));
+  SNR_TRY(accept_certificate_status13(hs, cert));
   SNR_TRY(absorb(hs, *in));
   return next(kServerCertVerify);
 }
@@ -359,7 +363,8 @@ Result<Outcome> send_client_cert(Handshake& hs, const InMessage*) {
 
 // CertificateVerify (RFC 8446 4.4.3) with the client's context string.
 Result<Outcome> send_client_cert_verify(Handshake& hs, const InMessage*) {
-  SNR_TRY(send_certificate_verify(hs, *hs.client_cert, *hs.client_scheme, false));
+  SNR_TRY_ASSIGN(bool sent, send_certificate_verify(hs, *hs.client_cert, *hs.client_scheme, false));
+  if (!sent) return pause();  // the private key callback is working on it
   return next(kClientFinished);
 }
 

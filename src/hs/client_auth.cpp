@@ -1,6 +1,8 @@
 #include "hs/client_auth.hpp"
 
 #include "hs/common12.hpp"
+#include "hs/ocsp.hpp"
+#include "hs/pkey_ops.hpp"
 #include "msg/messages12.hpp"
 #include "util/error_code.hpp"
 #include "wire/writer.hpp"
@@ -132,6 +134,7 @@ Status send_certificate_request13(Handshake& hs) {
     cr.ext.add(ext::certificate_authorities);
     cr.ext.unknown.push_back(msg::RawExtension{ext::certificate_authorities, std::move(data)});
   }
+  request_client_status13(hs, cr.ext);
   hs.cert_request_schemes = cr.ext.signature_algorithms;
   SNR_TRY(send(hs, cr));
   hs.cert_requested = true;
@@ -248,6 +251,7 @@ Status send_client_certificate13(Handshake& hs) {
   } else {
     hs.out->flags |= flag::NO_CLIENT_CERT;
   }
+  staple_client_certificate13(hs, cert);
   return send(hs, cert);
 }
 
@@ -266,7 +270,7 @@ Status send_client_certificate12(Handshake& hs) {
   return {};
 }
 
-Status send_client_certificate_verify12(Handshake& hs) {
+Result<bool> send_client_certificate_verify12(Handshake& hs) {
   SNR_ENSURE(hs.client_cert != nullptr && hs.transcript.keeps_messages(), Err::INTERNAL);
   crypto::SigParams params{crypto::SigKind::ECDSA, crypto::HashAlg::SHA1};
   if (hs.client_scheme != nullptr) {
@@ -276,12 +280,14 @@ Status send_client_certificate_verify12(Handshake& hs) {
   }
   msg::CertificateVerify12 cv;
   cv.scheme = hs.client_scheme != nullptr ? hs.client_scheme->iana : 0;
-  SNR_TRY_ASSIGN(cv.signature,
-                 hs.settings.provider->sign(hs.client_cert->key, params, hs.transcript.messages()));
+  SNR_TRY_ASSIGN(std::optional<Bytes> sig,
+                 sign_or_offload(hs, *hs.client_cert, params, hs.transcript.messages()));
+  if (!sig) return false;
+  cv.signature = std::move(*sig);
   SNR_TRY(send(hs, cv));
   hs.transcript.release_messages();
   hs.out->client_sig_scheme = hs.client_scheme;
-  return {};
+  return true;
 }
 
 }  // namespace snr::hs

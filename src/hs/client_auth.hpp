@@ -46,8 +46,9 @@ bool may_send_client_cert(const Handshake& hs);
 // The client's Certificate: its chain, or empty (then NO_CLIENT_CERT is flagged).
 Status send_client_certificate13(Handshake& hs);
 Status send_client_certificate12(Handshake& hs);
-// The client's CertificateVerify (only after a non-empty Certificate).
-Status send_client_certificate_verify12(Handshake& hs);
+// The client's CertificateVerify (only after a non-empty Certificate): true once sent, false
+// while the private key callback works on the signature (the step pauses).
+Result<bool> send_client_certificate_verify12(Handshake& hs);
 
 // Session state (resume/session_state.hpp): whether this handshake authenticated the client
 // with a certificate, and whether a session may be resumed under the server's client auth

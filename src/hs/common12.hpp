@@ -46,7 +46,6 @@ Status client_dhe_exchange(Handshake& hs, const msg::ServerKeyExchange& ske);
 Status client_rsa_exchange(Handshake& hs);
 Status server_dhe_params(Handshake& hs, msg::ServerKeyExchange& ske);
 Status server_dhe_finish(Handshake& hs, ByteView client_public);
-Status server_rsa_finish(Handshake& hs, ByteView encrypted_premaster);
 
 // A TLS 1.2 Certificate as the TLS 1.3 structure accept_peer_certificates takes.
 msg::Certificate as_certificate13(const msg::Certificate12& c);

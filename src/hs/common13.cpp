@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hs/pkey_ops.hpp"
 #include "util/error_code.hpp"
 
 namespace snr::hs {
@@ -99,13 +100,16 @@ Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
   return make_error(Err::NO_VALID_SIGNATURE_SCHEME);
 }
 
-Status send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
-                               const policy::SigScheme& scheme, bool server) {
+Result<bool> send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
+                                     const policy::SigScheme& scheme, bool server) {
   SNR_TRY_ASSIGN(Bytes content, certificate_verify_content(hs, server));
   msg::CertificateVerify cv;
   cv.scheme = scheme.iana;
-  SNR_TRY_ASSIGN(cv.signature, hs.settings.provider->sign(key.key, scheme.params, content));
-  return send(hs, cv);
+  SNR_TRY_ASSIGN(std::optional<Bytes> sig, sign_or_offload(hs, key, scheme.params, content));
+  if (!sig) return false;
+  cv.signature = std::move(*sig);
+  SNR_TRY(send(hs, cv));
+  return true;
 }
 
 }  // namespace snr::hs

@@ -53,9 +53,10 @@ Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
                                                          const std::vector<uint16_t>& offered,
                                                          crypto::KeyType key);
 
-// Sends CertificateVerify signed with `key` and `scheme`.
-Status send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
-                               const policy::SigScheme& scheme, bool server);
+// Sends CertificateVerify signed with `key` and `scheme`: true once sent, false while the
+// private key callback works on the signature (the step pauses and calls again).
+Result<bool> send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
+                                     const policy::SigScheme& scheme, bool server);
 
 bool contains(std::span<const uint16_t> list, uint16_t v);
 

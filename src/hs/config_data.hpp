@@ -9,6 +9,7 @@
 
 #include "crypto/pkey.hpp"
 #include "crypto/x509.hpp"
+#include "hs/cert_select.hpp"
 #include "policy/policy_data.hpp"
 #include "snr/callbacks.hpp"
 #include "snr/cert_chain.hpp"
@@ -27,8 +28,10 @@ namespace snr::detail {
 struct CertifiedKey {
   std::vector<Bytes> chain_der;  // leaf first
   CertificateChain chain;
-  crypto::PrivateKey key;
+  std::optional<crypto::PrivateKey> key;  // none: load_public_pem (the callback signs)
   crypto::KeyType key_type;
+  // DER OCSPResponse stapled with this chain when the client asks (empty: none).
+  Bytes ocsp_response;
 };
 
 // Bounds on what a peer may make a connection hold or do (Config::Builder::set_max_*). The
@@ -45,7 +48,8 @@ struct Limits {
 
 struct ConfigData {
   const PolicyData* policy = nullptr;
-  std::optional<CertifiedKey> cert;
+  std::optional<CertifiedKey> cert;  // load_pem / load_public_pem (library-owned)
+  CertStore chains;                  // load_chain (and, once built, the above): SNI selection
   std::shared_ptr<const crypto::DhParams> dh_params;  // for the DHE suites
   std::vector<Bytes> alpn;                            // ALPN preferences
   std::shared_ptr<crypto::TrustStore> trust;
@@ -75,6 +79,10 @@ struct ConfigData {
   // grants requests (s2n ignores them unless told to).
   uint8_t send_mfl = 0;
   bool accept_mfl = false;
+  // OCSP stapling (RFC 6066 8): a client asks for it; and checks a stapled response (when it
+  // verifies certificates at all).
+  bool ocsp_request = false;
+  bool check_ocsp = true;
 
   // resumption
   bool session_tickets = false;
@@ -87,7 +95,12 @@ struct ConfigData {
   uint32_t max_early_data = 0;
   EarlyDataCallback early_data_cb;
   ClientHelloCallback client_hello_cb;
+  PrivateKeyCallback private_key_cb;
+  CertValidationCallback cert_validation_cb;
   std::optional<SessionCache> session_cache;
+
+  // Whether a server has anything to present (either kind of chain).
+  bool has_cert() const { return cert.has_value() || chains.has_app_chains(); }
 
   // Monotonic now in ns (the injected clock, else steady_clock).
   uint64_t monotonic_now() const {

@@ -25,6 +25,7 @@
 #include "keys/prf12.hpp"
 #include "keys/transcript.hpp"
 #include "msg/messages.hpp"
+#include "msg/messages12.hpp"
 #include "policy/registry.hpp"
 #include "resume/session_state.hpp"
 #include "snr/enums.hpp"
@@ -72,6 +73,7 @@ inline constexpr uint32_t CLIENT_AUTH = 1 << 2;
 inline constexpr uint32_t NO_CLIENT_CERT = 1 << 3;
 inline constexpr uint32_t HELLO_RETRY_REQUEST = 1 << 4;            // TLS 1.3
 inline constexpr uint32_t TLS12_PERFECT_FORWARD_SECRECY = 1 << 4;  // TLS 1.2
+inline constexpr uint32_t OCSP_STATUS = 1 << 5;                    // TLS 1.2
 inline constexpr uint32_t MIDDLEBOX_COMPAT = 1 << 5;               // TLS 1.3
 inline constexpr uint32_t WITH_EARLY_DATA = 1 << 6;                // TLS 1.3
 inline constexpr uint32_t WITH_SESSION_TICKET = 1 << 6;            // TLS 1.2
@@ -92,6 +94,7 @@ struct Negotiated {
   std::string server_name;  // server: the client's SNI
   CertificateChain peer_chain;
   const CertificateChain* local_chain = nullptr;
+  CertSNIMatch cert_match = CertSNIMatch::NoSNI;  // server: how its chain matched the SNI
   crypto::Digest exporter_secret;
   crypto::Digest resumption_secret;
   Bytes alpn;            // the negotiated application protocol (empty: none)
@@ -118,6 +121,8 @@ struct Negotiated {
   // max_fragment_length (RFC 6066 4) in bytes once negotiated (0: none); the driver then
   // limits records both ways.
   uint16_t max_fragment_length = 0;
+  // Client: the OCSP response the server stapled (DER OCSPResponse; empty: none).
+  Bytes ocsp_response;
 };
 
 struct InMessage {
@@ -168,6 +173,16 @@ constexpr bool rows_in_order(const StepRow (&rows)[N]) {
   return true;
 }
 
+// A private-key operation for the application (Config::Builder::set_private_key_callback;
+// pkey_ops.cpp): sign the digest `input` as `params` say with a key of `key_type`, or decrypt
+// the RSA ciphertext `input`.
+struct PkeyRequest {
+  bool decrypt = false;
+  crypto::SigParams params{crypto::SigKind::RSA_PKCS1, crypto::HashAlg::SHA256};
+  crypto::KeyType key_type = crypto::KeyType::Unknown;
+  ByteView input;
+};
+
 struct Settings {
   Mode mode = Mode::Client;
   const detail::ConfigData* config = nullptr;
@@ -212,6 +227,11 @@ struct Settings {
   // Each secret as the key schedule derives it, under its key-log label (the QUIC layer's
   // secret callback; called with or without a key log).
   std::function<void(std::string_view label, ByteView secret)> on_secret;
+  // Private-key offload (empty: the config's key signs): the operation's output, nullopt
+  // while the application works on it (the step pauses and runs again once it is done).
+  std::function<Result<std::optional<SecureBytes>>(const PkeyRequest& req)> pkey_offload;
+  // The application's verdict on a validated peer chain (leaf first); empty: none.
+  std::function<Status(std::span<const Certificate> path)> cert_validation;
 };
 
 struct Handshake {
@@ -248,6 +268,11 @@ struct Handshake {
   // server
   std::optional<msg::ClientHello> first_hello;  // kept across HelloRetryRequest
   const detail::CertifiedKey* cert = nullptr;
+  // OCSP stapling (RFC 6066 8): server: it staples hs.cert's response; TLS 1.2 client: the
+  // server acknowledged status_request, so a CertificateStatus may follow its Certificate.
+  bool ocsp_stapling = false;
+  // TLS 1.3: the CertificateRequest carried status_request (the client may staple).
+  bool ocsp_client_status = false;
 
   // TLS 1.3 PSKs: client: the ones offered, in order; both: the one in use.
   struct Psk {
@@ -280,6 +305,11 @@ struct Handshake {
   bool cache12 = false;                 // server: the session goes into the session-ID cache
   Bytes new_ticket12;                   // client: the ticket received
   uint32_t new_ticket12_hint = 0;
+
+  // Private-key offload (pkey_ops.cpp): an operation is with the application; the paused
+  // step's work so far (the ServerKeyExchange and its fresh key share) waits here.
+  bool pkey_in_flight = false;
+  std::optional<msg::ServerKeyExchange> held_ske;
 
   const StepRow& row() const;
   std::string_view step_name() const { return row().name; }

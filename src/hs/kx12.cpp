@@ -41,14 +41,7 @@ Status server_dhe_finish(Handshake& hs, ByteView client_public) {
   return {};
 }
 
-Status server_rsa_finish(Handshake& hs, ByteView encrypted_premaster) {
-  // A random premaster stands in for a bad one, without revealing which (Bleichenbacher):
-  // the handshake then fails at Finished like any other mismatch.
-  SecureBytes fallback(crypto::kRsaPremasterSize);
-  SNR_TRY(hs.settings.provider->random(fallback.mut_view()));
-  SNR_TRY_ASSIGN(hs.pre_master, crypto::rsa_decrypt_premaster(hs.cert->key, encrypted_premaster,
-                                                              hs.client_version, fallback));
-  return {};
-}
+// The server's RSA decryption is in pkey_ops.cpp (decrypt_premaster_or_offload): it may go to
+// the private key callback.
 
 }  // namespace snr::hs

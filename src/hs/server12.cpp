@@ -2,9 +2,12 @@
 #include <algorithm>
 
 #include "hs/alpn.hpp"
+#include "hs/cert_select.hpp"
 #include "hs/client_auth.hpp"
 #include "hs/common12.hpp"
 #include "hs/mfl.hpp"
+#include "hs/ocsp.hpp"
+#include "hs/pkey_ops.hpp"
 #include "hs/tickets12.hpp"
 #include "util/error_code.hpp"
 
@@ -28,6 +31,7 @@ enum Step : uint8_t {
   kServerCertRequest,
   kClientCert,
   kClientCertVerify,
+  kServerCertStatus,
 };
 
 // ServerHello (RFC 5246 7.4.1.3), with RFC 8446 4.1.3's downgrade sentinel.
@@ -51,8 +55,10 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
   }
   select_alpn(hs, *hs.first_hello, sh.ext);
   answer_mfl(hs, offered, sh.ext);
+  SNR_TRY(answer_status_request12(hs, offered, sh.ext));
   // RFC 6066 3: an empty server_name says the server used the name (not on resumption).
-  if (hs.settings.server_name_used && !hs.resumed12 && offered.has(ext::server_name))
+  if ((hs.settings.server_name_used || cert_matched_name(hs)) && !hs.resumed12 &&
+      offered.has(ext::server_name))
     sh.ext.add(ext::server_name);
   if (hs.resumed12) {
     // RFC 5077 3.4: the client's session id comes back to say "resumed".
@@ -76,30 +82,47 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
 Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
   SNR_TRY(send(hs, msg::Certificate12{hs.cert->chain_der}));
   hs.out->local_chain = &hs.cert->chain;
+  if (hs.ocsp_stapling) return next(kServerCertStatus);
+  return next(hs.out->suite->kx == policy::KeyExchange::RSA ? kServerCertRequest : kServerKey);
+}
+
+// CertificateStatus (RFC 6066 8), right after Certificate when the ServerHello promised it.
+Result<Outcome> send_server_cert_status(Handshake& hs, const InMessage*) {
+  SNR_TRY(send_certificate_status12(hs));
   return next(hs.out->suite->kx == policy::KeyExchange::RSA ? kServerCertRequest : kServerKey);
 }
 
 // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4).
 Result<Outcome> send_server_key(Handshake& hs, const InMessage*) {
-  msg::ServerKeyExchange ske;
-  ske.kind = kx_kind(*hs.out->suite);
-  if (ske.kind == msg::KxKind::ECDHE) {
-    SNR_TRY_ASSIGN(crypto::KeyShare mine, hs.settings.provider->generate_key_share(hs.out->group));
-    ske.group = mine.group();
-    ske.point.assign(mine.public_key().begin(), mine.public_key().end());
-    hs.key_shares.clear();
-    hs.key_shares.push_back(std::move(mine));
-  } else {
-    SNR_TRY(server_dhe_params(hs, ske));
+  // After a pause for the private key callback the step runs again: the key share it made
+  // (and signs) is kept, not made anew.
+  if (!hs.held_ske) {
+    msg::ServerKeyExchange fresh;
+    fresh.kind = kx_kind(*hs.out->suite);
+    if (fresh.kind == msg::KxKind::ECDHE) {
+      SNR_TRY_ASSIGN(crypto::KeyShare mine,
+                     hs.settings.provider->generate_key_share(hs.out->group));
+      fresh.group = mine.group();
+      fresh.point.assign(mine.public_key().begin(), mine.public_key().end());
+      hs.key_shares.clear();
+      hs.key_shares.push_back(std::move(mine));
+    } else {
+      SNR_TRY(server_dhe_params(hs, fresh));
+    }
+    hs.held_ske = std::move(fresh);
   }
+  msg::ServerKeyExchange& ske = *hs.held_ske;
   SNR_TRY_ASSIGN(SkeSignature sig, choose_ske_signature(hs, *hs.first_hello, hs.cert->key_type));
   if (sig.scheme) {
     ske.scheme = sig.scheme->iana;
     hs.out->sig_scheme = sig.scheme;
   }
-  SNR_TRY_ASSIGN(ske.signature, hs.settings.provider->sign(hs.cert->key, sig.params,
-                                                           ske_signed_content(hs, ske.params())));
+  SNR_TRY_ASSIGN(std::optional<Bytes> signature,
+                 sign_or_offload(hs, *hs.cert, sig.params, ske_signed_content(hs, ske.params())));
+  if (!signature) return pause();
+  ske.signature = std::move(*signature);
   SNR_TRY(send(hs, ske));
+  hs.held_ske.reset();
   return next(kServerCertRequest);
 }
 
@@ -144,9 +167,12 @@ Result<Outcome> recv_client_key(Handshake& hs, const InMessage* in) {
     case msg::KxKind::DHE:
       SNR_TRY(server_dhe_finish(hs, cke.exchange));
       break;
-    case msg::KxKind::RSA:
-      SNR_TRY(server_rsa_finish(hs, cke.exchange));
+    case msg::KxKind::RSA: {
+      SNR_TRY_ASSIGN(bool decrypted, decrypt_premaster_or_offload(hs, cke.exchange));
+      // The private key callback is decrypting: this step runs again with the same message.
+      if (!decrypted) return pause();
       break;
+    }
   }
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(derive_keys12(hs));
@@ -206,6 +232,7 @@ constexpr StepRow kSteps[] = {
     {kClientCert, "CLIENT_CERT", accepts(HandshakeType::certificate), recv_client_cert},
     {kClientCertVerify, "CLIENT_CERT_VERIFY", accepts(HandshakeType::certificate_verify),
      recv_client_cert_verify},
+    {kServerCertStatus, "SERVER_CERT_STATUS", 0, send_server_cert_status},
 };
 static_assert(rows_in_order(kSteps), "server12 step rows must follow the Step enum");
 
@@ -254,7 +281,7 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   hs.version = version;
   hs.client_random = ch.random;
   hs.client_version = ch.legacy_version;
-  SNR_ENSURE(hs.cert != nullptr, Err::NO_CERTIFICATE);
+  SNR_ENSURE(hs.settings.config->has_cert(), Err::NO_CERTIFICATE);
   // RFC 5746 3.6: an initial ClientHello's renegotiation_info must be empty.
   if (ch.ext.has(ext::renegotiation_info))
     SNR_ENSURE(ch.ext.renegotiation_info.empty(), Err::BAD_RENEGOTIATION_INFO);
@@ -279,6 +306,18 @@ Result<Outcome> continue_server12(Handshake& hs, const InMessage& in, msg::Clien
   hs.cache12 = !hs.ticket12 && will_cache12(hs);
 
   const uint16_t group = choose_group12(hs, ch);
+  // SPEC 6.15: the chain for the client's name that serves the suite the server prefers.
+  const auto& suites = hs.settings.policy->cipher_suites;
+  select_server_cert(hs, ch.ext.server_name,
+                     [&](const detail::CertifiedKey& k) -> std::optional<size_t> {
+                       hs.cert = &k;
+                       for (size_t i = 0; i < suites.size(); ++i) {
+                         const policy::CipherSuite* s = policy::find_suite(suites[i]);
+                         if (s && suite_servable(hs, ch, *s, group)) return i;
+                       }
+                       return std::nullopt;
+                     });
+  SNR_ENSURE(hs.cert != nullptr, Err::NO_CERTIFICATE);
   const policy::CipherSuite* chosen = nullptr;
   for (uint16_t id : hs.settings.policy->cipher_suites) {
     const policy::CipherSuite* s = policy::find_suite(id);

@@ -2,10 +2,12 @@
 #include <algorithm>
 
 #include "hs/alpn.hpp"
+#include "hs/cert_select.hpp"
 #include "hs/client_auth.hpp"
 #include "hs/common13.hpp"
 #include "hs/early13.hpp"
 #include "hs/mfl.hpp"
+#include "hs/ocsp.hpp"
 #include "hs/psk13.hpp"
 #include "hs/versions.hpp"
 #include "msg/sslv2_hello.hpp"
@@ -99,6 +101,10 @@ Result<Choice> choose(Handshake& hs, const msg::ClientHello& ch) {
   SNR_ENSURE(c.group != 0, Err::NO_SUPPORTED_GROUP);
   if (hs.psk) return c;
 
+  // SPEC 6.15: the chain for the client's name that it can verify (a scheme it offered).
+  select_server_cert(hs, e.server_name, [&](const detail::CertifiedKey& k) {
+    return scheme_rank(hs, choose_signature_scheme(hs, e.signature_algorithms, k.key_type));
+  });
   SNR_ENSURE(hs.cert != nullptr, Err::NO_CERTIFICATE);
   SNR_TRY_ASSIGN(c.scheme, choose_signature_scheme(hs, e.signature_algorithms, hs.cert->key_type));
   return c;
@@ -298,9 +304,11 @@ Result<Outcome> send_encrypted_extensions(Handshake& hs, const InMessage*) {
   answer_mfl(hs, hs.first_hello->ext, ee.ext);
   // RFC 6066 3: an empty server_name says the server used the name (as s2n, not on
   // resumption, where the session's name applies).
-  if (hs.settings.server_name_used && !hs.out->resumed && hs.first_hello->ext.has(ext::server_name))
+  if ((hs.settings.server_name_used || cert_matched_name(hs)) && !hs.out->resumed &&
+      hs.first_hello->ext.has(ext::server_name))
     ee.ext.add(ext::server_name);
   if (hs.out->early_data == EarlyState::Accepted) ee.ext.add(ext::early_data);
+  SNR_TRY(decide_stapling(hs, hs.first_hello->ext));
   if (hs.settings.quic) {
     ee.ext.add(ext::quic_transport_parameters);
     ee.ext.quic_transport_parameters = hs.settings.quic_transport_params;
@@ -321,13 +329,15 @@ Result<Outcome> send_server_cert(Handshake& hs, const InMessage*) {
   msg::Certificate cert;
   for (const Bytes& der : hs.cert->chain_der)
     cert.entries.push_back(msg::CertificateEntry{der, {}});
+  staple_certificate13(hs, cert);
   SNR_TRY(send(hs, cert));
   hs.out->local_chain = &hs.cert->chain;
   return next(kServerCertVerify);
 }
 
 Result<Outcome> send_server_cert_verify(Handshake& hs, const InMessage*) {
-  SNR_TRY(send_certificate_verify(hs, *hs.cert, *hs.out->sig_scheme, true));
+  SNR_TRY_ASSIGN(bool sent, send_certificate_verify(hs, *hs.cert, *hs.out->sig_scheme, true));
+  if (!sent) return pause();  // the private key callback is working on it
   return next(kServerFinished);
 }
 
@@ -353,6 +363,7 @@ Result<Outcome> recv_client_cert(Handshake& hs, const InMessage* in) {
   // 4.4.2: the context of the CertificateRequest it answers.
   SNR_ENSURE(cert.request_context == hs.cert_request_context, Err::ILLEGAL_PARAMETER);
   SNR_TRY_ASSIGN(bool with_chain, accept_client_certificate(hs, cert));
+  SNR_TRY(accept_client_status13(hs, cert));
   SNR_TRY(absorb(hs, *in));
   return next(with_chain ? kClientCertVerify : kClientFinished);
 }

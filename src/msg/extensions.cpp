@@ -24,6 +24,7 @@ constexpr uint8_t kHRR = bit(Where::HelloRetryRequest);
 constexpr uint8_t kEE = bit(Where::EncryptedExtensions);
 constexpr uint8_t kCR = bit(Where::CertificateRequest);
 constexpr uint8_t kNST = bit(Where::NewSessionTicket);
+constexpr uint8_t kCT = bit(Where::CertificateEntry);
 constexpr uint8_t kAnywhere = 0x7f;
 
 // Hostile input must stay bounded: no real peer sends anywhere near this many.
@@ -385,7 +386,9 @@ constexpr std::array<ExtRule, 25> kRules = {{
     {ext::record_size_limit, kCH | kEE, parse_record_size_limit, write_record_size_limit, 0},
     {ext::extended_master_secret, kAnywhere, nullptr, nullptr, 0},
     {ext::session_ticket, kCH | kSH, parse_session_ticket, write_session_ticket, 0},
-    {ext::status_request, kAnywhere, nullptr, nullptr, 0},
+    // RFC 6066 8 and RFC 8446 4.2: ClientHello, TLS 1.2 ServerHello, CertificateRequest,
+    // Certificate entry; carried raw and read by hs/ocsp.cpp.
+    {ext::status_request, kCH | kSH | kCR | kCT, nullptr, nullptr, 0},
     // RFC 8446 4.2.11: "The pre_shared_key extension MUST be the last extension in the
     // ClientHello ... Servers MUST check that it is the last extension and otherwise fail the
     // handshake with an illegal_parameter alert."

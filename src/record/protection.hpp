@@ -31,6 +31,9 @@ class Protection {
   virtual size_t max_overhead() const = 0;
   // The largest protected fragment the peer may send (RFC 8446 5.2, RFC 5246 6.2.3).
   virtual size_t max_ciphertext() const = 0;
+  // An idle connection frees its cipher context (release_buffers); the next record
+  // rebuilds it. Ciphers without that ability keep theirs.
+  virtual void release_crypto() {}
   // TLS 1.3 hides the real type inside; the outer type is always application_data.
   virtual bool inner_type() const = 0;
 

@@ -100,6 +100,7 @@ class Aead12 final : public Protection {
   Result<size_t> open(ByteView header, MutByteView body, ContentType& type,
                       size_t& offset) override;
   size_t max_overhead() const override { return explicit_size() + crypto::kAeadTagSize; }
+  void release_crypto() override { aead_.release(); }
   size_t max_ciphertext() const override { return kMaxCiphertext12; }
   bool inner_type() const override { return false; }
 

@@ -41,6 +41,7 @@ class Protection13 final : public Protection {
   size_t max_overhead() const override { return kOverhead; }
   size_t max_ciphertext() const override { return kMaxCiphertext13; }
   bool inner_type() const override { return true; }
+  void release_crypto() override { aead_.release(); }
   ByteView traffic_secret() const override { return secret_.view(); }
 
  private:
@@ -97,6 +98,11 @@ class RecordLayer {
   void release_output();
 
   // --- keys ---
+  // Both directions' cipher contexts (Protection::release_crypto).
+  void release_crypto() {
+    if (read_) read_->release_crypto();
+    if (write_) write_->release_crypto();
+  }
   void set_read_protection(std::unique_ptr<Protection> p) { read_ = std::move(p); }
   void set_write_protection(std::unique_ptr<Protection> p) { write_ = std::move(p); }
   Protection* read_protection() { return read_.get(); }

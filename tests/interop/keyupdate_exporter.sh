@@ -20,9 +20,12 @@ exporter_and_key_update() {
   case_log "openssl s_server stdout" "$out"
   case_log "openssl s_server stderr" "$err"
   # Without -rev s_server prints the connection's details, the keying material included.
-  (sleep 6 | openssl s_server -accept 127.0.0.1:0 "$version" "$suite_flag" "$suite" \
+  # Its stdin stays open for 20 s (EOF would end the connection early on a loaded machine);
+  # the server itself exits after its one connection, not when the sleep does.
+  (openssl s_server -accept 127.0.0.1:0 "$version" "$suite_flag" "$suite" \
     -cert "$SNR_DATA/ecdsa-p256-cert.pem" -key "$SNR_DATA/ecdsa-p256-key.pem" -naccept 1 \
-    -keymatexport EXPERIMENTAL-snr-interop -keymatexportlen "$len" >"$out" 2>"$err") &
+    -keymatexport EXPERIMENTAL-snr-interop -keymatexportlen "$len" >"$out" 2>"$err" \
+    < <(sleep 20)) &
   SERVER_PID=$!
   track_bg "$SERVER_PID"
   if ! wait_for 10 "" "$out" -E '^ACCEPT '; then

@@ -304,6 +304,13 @@ TEST(ReleaseBuffers, IdleConnectionsKeepWorking) {
     EXPECT_EQ(transfer(p.client, p.server, big), big);
     EXPECT_EQ(transfer(p.server, p.client, "small"), "small");
   }
+  // A KeyUpdate re-keys a released cipher context.
+  ASSERT_TRUE(p.client.release_buffers().ok());
+  ASSERT_TRUE(p.server.release_buffers().ok());
+  ASSERT_TRUE(p.client.request_key_update(PeerKeyUpdate::KeyUpdatedRequested).ok());
+  EXPECT_EQ(transfer(p.client, p.server, "after update"), "after update");
+  ASSERT_TRUE(p.server.release_buffers().ok());
+  EXPECT_EQ(transfer(p.server, p.client, "and back"), "and back");
 }
 
 TEST(ReleaseBuffers, RefusedWhileDataIsBuffered) {

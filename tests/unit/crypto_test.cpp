@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "crypto/aead.hpp"
+#include "crypto/chain_cache.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/key_share.hpp"
 #include "crypto/pkey.hpp"
@@ -323,6 +324,37 @@ TEST(Aead, RoundTripAllAlgorithms) {
         EXPECT_EQ(data, plain);
       }
     }
+  }
+}
+
+TEST(Aead, ReleasedContextIsRebuiltFromTheKey) {
+  for (const AeadVector& v : kAeadVectors) {
+    SCOPED_TRACE(v.tag);
+    auto aead = Aead::create(v.alg, from_hex(v.key));
+    ASSERT_TRUE(aead.ok());
+    aead->release();
+    aead->release();  // twice is harmless
+    Bytes data = from_hex(v.plaintext);
+    Bytes tag(kAeadTagSize);
+    ASSERT_TRUE(aead->seal(from_hex(v.nonce), from_hex(v.aad), data, tag).ok());
+    EXPECT_EQ(to_hex(data), to_hex(from_hex(v.ciphertext)));
+    EXPECT_EQ(to_hex(tag), v.tag);
+    aead->release();
+    ASSERT_TRUE(aead->open(from_hex(v.nonce), from_hex(v.aad), data, tag).ok());
+    EXPECT_EQ(to_hex(data), to_hex(from_hex(v.plaintext)));
+    // A new key given while released is the one used next; a moved-to object keeps it.
+    const Bytes other(aead_key_size(v.alg), 0x33);
+    auto reference = Aead::create(v.alg, other);
+    ASSERT_TRUE(reference.ok());
+    aead->release();
+    ASSERT_TRUE(aead->set_key(other).ok());
+    Aead moved = std::move(*aead);
+    Bytes a = from_hex(v.plaintext), b = a;
+    Bytes tag_a(kAeadTagSize), tag_b(kAeadTagSize);
+    ASSERT_TRUE(moved.seal(from_hex(v.nonce), {}, a, tag_a).ok());
+    ASSERT_TRUE(reference->seal(from_hex(v.nonce), {}, b, tag_b).ok());
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(tag_a, tag_b);
   }
 }
 
@@ -1057,6 +1089,52 @@ TEST_F(X509, VerifyChainFailures) {
   ChainCheck no_store;
   std::vector<ByteView> views = {leaf};
   EXPECT_EQ(err(verify_chain(views, no_store)), Err::INVALID_ARGUMENT);
+}
+
+TEST_F(X509, ValidatedChainsAreCachedWithinTheirWindow) {
+  auto store = store_with({read_text(path("ca.crt"))});
+  const ChainCache& cache = store->chain_cache();
+  const Bytes leaf2 = der_of("leaf2.crt");
+  const Bytes inter = der_of("inter.crt");
+  const std::vector<ByteView> chain = {leaf2, inter};
+  auto check_at = [&](uint64_t when, int depth) {
+    ChainCheck c;
+    c.store = store.get();
+    c.time_seconds = when;
+    c.max_depth = depth;
+    return c;
+  };
+  auto first = verify_chain_and_leaf(chain, check_at(0, 7));
+  ASSERT_TRUE(first.ok()) << first.error().message();
+  EXPECT_EQ(cache.size(), 1u);
+  auto again = verify_chain_and_leaf(chain, check_at(0, 7));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(again->path, first->path);
+  EXPECT_EQ(again->leaf_names.dns, first->leaf_names.dns);
+  ASSERT_TRUE(again->leaf_key.has_value());
+  EXPECT_EQ(again->leaf_key->type(), first->leaf_key->type());
+
+  // Outside the window the chain is validated afresh, and fails as it should.
+  EXPECT_EQ(err(verify_chain_and_leaf(chain, check_at(4102444800ull, 7))), Err::CERT_EXPIRED);
+  const uint64_t now = static_cast<uint64_t>(std::time(nullptr));
+  EXPECT_EQ(err(verify_chain_and_leaf(chain, check_at(now - 3 * 86400, 7))),
+            Err::CERT_NOT_YET_VALID);
+  // The depth is part of the key: a tighter limit is not answered by the earlier success.
+  EXPECT_EQ(err(verify_chain_and_leaf(chain, check_at(0, 0))), Err::CERT_MAX_CHAIN_DEPTH_EXCEEDED);
+  // Failures are not kept; a different chain is a different key.
+  Bytes tampered = leaf2;
+  tampered[tampered.size() - 5] ^= 1;
+  EXPECT_FALSE(verify_chain_and_leaf({tampered, inter}, check_at(0, 7)).ok());
+  EXPECT_EQ(cache.size(), 1u);
+  // Bounded: the oldest entries make room.
+  for (int depth = 1; depth <= 40; ++depth) {
+    ASSERT_TRUE(verify_chain_and_leaf(chain, check_at(0, depth)).ok());
+  }
+  EXPECT_EQ(cache.size(), ChainCache::kCapacity);
+  // A changed store forgets what it validated.
+  ASSERT_TRUE(store->add_pem(read_text(path("p256.crt"))).ok());
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 TEST_F(X509, TrustStoreLocations) {
