@@ -129,6 +129,23 @@ using ClientHelloResult = ConnectionFutureResult;
 // ClientHelloCallback::on_client_hello.
 using ClientHelloCallback = std::function<ClientHelloResult(Connection& conn)>;
 
+// Runs once per connection, at its first poll_negotiate, before any handshake byte is read or
+// written, in both roles (s2n's ConnectionInitializer). It exists so that per-connection setup
+// that belongs with the config (server name, ALPN, application context, a policy, a waker)
+// is done in one place for every connection the config serves, pooled ones included; wipe()
+// makes a reused connection run it again. Answers: done() goes on; future(f) is polled with
+// the connection on each poll_negotiate until ready (MISSING_WAKER without a waker); fail(why)
+// fails the handshake with CONNECTION_INITIALIZER_FAILED and no alert (nothing was sent yet).
+// pending() is refused the same way with INVALID_ARGUMENT: s2n's initializer has no such
+// answer (return a future instead). A config the client hello callback swaps in does not run
+// its initializer: the connection already ran one.
+using ConnectionInitializer = std::function<ConnectionFutureResult(Connection& conn)>;
+
+// Both initializers as one (s2n's `(A, B)` tuple): `first` is called, then `second`, each
+// once; the handshake goes on when both are done (their futures are polled side by side) and
+// fails as soon as either fails. An empty function counts as done().
+ConnectionInitializer both(ConnectionInitializer first, ConnectionInitializer second);
+
 namespace detail {
 struct PkeyOp;
 }
@@ -179,6 +196,39 @@ class PrivateKeyOperation {
 // Resumed handshakes need no private key and never call it.
 using PrivateKeyCallback =
     std::function<ConnectionFutureResult(Connection& conn, PrivateKeyOperation op)>;
+
+// Client: a server's CertificateRequest, as the certificate request callback sees it (s2n's
+// unstable s2n_certificate_request). Views into the handshake: valid during the callback.
+class CertificateRequest {
+ public:
+  CertificateRequest(std::span<const uint16_t> schemes,
+                     std::span<const std::vector<uint8_t>> authorities)
+      : schemes_(schemes), authorities_(authorities) {}
+
+  // The signature schemes the server accepts (IANA code points, its order).
+  std::span<const uint16_t> signature_schemes() const { return schemes_; }
+  // The DER distinguished names of the CAs the server trusts (certificate_authorities; may
+  // be empty).
+  std::span<const std::vector<uint8_t>> certificate_authorities() const { return authorities_; }
+  // Answers the request with `chain`, a cert_chain::Builder chain (INVALID_ARGUMENT for any
+  // other). Its key must fit one of signature_schemes(), or the handshake fails with
+  // NO_VALID_SIGNATURE_SCHEME.
+  Status set_certificate(const CertificateChain& chain);
+  // Forgets the chain set: the config's chains are offered as without a callback.
+  void reset() { chain_.reset(); }
+  // The chain set, or null.
+  const CertificateChain* certificate() const { return chain_ ? &*chain_ : nullptr; }
+
+ private:
+  std::span<const uint16_t> schemes_;
+  std::span<const std::vector<uint8_t>> authorities_;
+  std::optional<CertificateChain> chain_;
+};
+// Client: called when a CertificateRequest arrives (TLS 1.2 and 1.3, client auth not None),
+// before a chain is chosen. Without set_certificate the config's chains are offered (the
+// first whose key fits the request); false fails the handshake (CANCELLED, user_canceled).
+using CertificateRequestCallback =
+    std::function<bool(Connection& conn, CertificateRequest& request)>;
 
 // What a certificate validation callback sees: the validated path, leaf first, trust anchor
 // last.

@@ -52,6 +52,13 @@ class Config::Builder {
   Builder& operator=(Builder&&) noexcept;
   ~Builder();
 
+  // A policy whose certificate rules bind local chains too (rfc9151, cnsa_1, ...) refuses
+  // a chain that breaks them, as s2n does (SECURITY_POLICY_INCOMPATIBLE_CERT): here when a
+  // chain is already loaded, and in load_pem / load_public_pem / load_chain /
+  // set_default_chains when the policy is already set. Every certificate's key must be one
+  // the policy lists (type and exact size), and its signature one of the policy's
+  // certificate schemes, except a self-signed certificate's (s2n's rule text is not in
+  // SPEC: snr's choice, as nobody relies on a root's self-signature, RFC 8446 4.2.3).
   Status set_security_policy(const Policy& policy);
   // The certificate chain (PEM, leaf first) and its private key (PEM) a server presents.
   Status load_pem(std::string_view cert_chain_pem, std::string_view private_key_pem);
@@ -84,14 +91,21 @@ class Config::Builder {
   // --- client authentication (SPEC 6.13) ---
   // Server: None (the default) sends no CertificateRequest; Optional requests a certificate
   // and validates one if sent; Required also fails a handshake without one. Client: Optional
-  // (the default) answers a request with the load_pem chain, or an empty Certificate without
+  // (the default) answers a request with a fitting chain (below), or an empty Certificate without
   // one; None fails on a request (UNEXPECTED_CERT_REQUEST); Required fails when the server
   // does not ask (MISSING_CERT_REQUEST) or no certificate is configured.
+  // A client answers with the first chain whose key the request admits (TLS 1.3: its
+  // signature_algorithms; TLS 1.2: certificate_types and signature_algorithms): the load_pem
+  // chain, else the load_chain defaults, then the other load_chain chains in load order (or
+  // the chain its certificate request callback sets).
   // A server validates a client chain against its trust store (dates, depth, chain length)
   // but checks the client certificate's names only when a verify-host callback is set, and
   // then the callback alone decides. (s2n compares them with the server's own server_name by
   // default, which rejects nearly every real client certificate; snr deliberately does not.)
   Status set_client_auth_type(ClientAuthType type);
+  // Client: chooses the chain that answers each CertificateRequest (see
+  // CertificateRequestCallback; s2n's unstable set_certificate_request_callback).
+  Status set_certificate_request_callback(CertificateRequestCallback cb);
   // Server: CertificateRequest lists the trust store's subject names (certificate_authorities)
   // as build() finds them, up to 32 KiB of names (the rest are left out).
   Status set_certificate_authorities_from_trust_store();
@@ -153,6 +167,9 @@ class Config::Builder {
   Status set_early_data_callback(EarlyDataCallback cb);
   // Server: called on each handshake's first ClientHello; see ClientHelloCallback.
   Status set_client_hello_callback(ClientHelloCallback cb);
+  // Both roles: runs once per connection before its handshake; see ConnectionInitializer.
+  // Setting it again replaces it (compose two with snr::both).
+  Status set_connection_initializer(ConnectionInitializer cb);
   // Server: TLS 1.2 sessions by session id in an application cache (all three callbacks
   // required). Entries live 6 hours; a connection that fails deletes its entry.
   Status set_session_cache(SessionCache cache);

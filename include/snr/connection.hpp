@@ -45,9 +45,13 @@ class Connection {
 
   // --- setup ---
   Status set_config(Config config);
-  // Overrides the config's policy for this connection.
+  // Overrides the config's policy for this connection. SECURITY_POLICY_INCOMPATIBLE_CERT when
+  // the config holds a chain the policy's local certificate rules refuse (and set_config
+  // then refuses such a config; see Config::Builder::set_security_policy).
   Status set_security_policy(const Policy& policy);
   // Client: the SNI to send and the default name checked against the server certificate.
+  // A trailing dot ("example.com.") is dropped from both (RFC 6066 3: a HostName has none);
+  // server_name() still returns the name as set.
   Status set_server_name(std::string_view server_name);
   Status set_verify_host_callback(VerifyHostNameCallback cb);
   // ALPN preferences for this connection (replace the config's).

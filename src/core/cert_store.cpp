@@ -2,6 +2,7 @@
 // the index and the choice itself are in hs/cert_select.
 #include <vector>
 
+#include "core/cert_policy.hpp"
 #include "hs/cert_select.hpp"
 #include "hs/config_data.hpp"
 #include "snr/cert_chain.hpp"
@@ -62,6 +63,7 @@ Status Config::Builder::load_chain(const CertificateChain& chain) {
   SNR_ENSURE(!data_->cert, Err::CERT_OWNERSHIP);
   const auto& key = detail::ChainAccess::key(chain);
   if (key == nullptr) return make_error(Err::INVALID_ARGUMENT, "not a cert_chain::Builder chain");
+  SNR_TRY(detail::check_local_chain(*data_->policy, *key));
   return data_->chains.add(key);
 }
 
@@ -72,6 +74,7 @@ Status Config::Builder::set_default_chains(std::span<const CertificateChain> cha
   for (const CertificateChain& c : chains) {
     const auto& key = detail::ChainAccess::key(c);
     if (key == nullptr) return make_error(Err::INVALID_ARGUMENT, "not a cert_chain::Builder chain");
+    SNR_TRY(detail::check_local_chain(*data_->policy, *key));
     keys.push_back(key);
   }
   return data_->chains.set_defaults(std::move(keys));

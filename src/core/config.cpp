@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "core/cert_policy.hpp"
 #include "core/default_config.hpp"
 #include "crypto/dh.hpp"
 #include "crypto/x509.hpp"
@@ -31,10 +32,20 @@ Status ensure_store(detail::ConfigData& d) {
   SNR_TRY_ASSIGN(d.trust, crypto::TrustStore::create());
   return {};
 }
+
+// The chain load_pem / load_public_pem just loaded, against the policy set so far; refused
+// (and unloaded) when it breaks the policy's local certificate rules.
+Status check_new_cert(detail::ConfigData& d) {
+  Status s = detail::check_local_chain(*d.policy, *d.cert);
+  if (!s.ok()) d.cert.reset();
+  return s;
+}
 }  // namespace
 
 Status Config::Builder::set_security_policy(const Policy& policy) {
   SNR_BUILDER_OPEN();
+  // The chains already loaded must obey it (s2n: SECURITY_POLICY_INCOMPATIBLE_CERT).
+  SNR_TRY(detail::check_local_chains(policy.data(), *data_));
   data_->policy = &policy.data();
   return {};
 }
@@ -53,7 +64,7 @@ Status Config::Builder::load_pem(std::string_view cert_chain_pem,
   crypto::KeyType type = key.type();
   data_->cert.emplace(detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)),
                                            std::move(key), type, Bytes{}});
-  return {};
+  return check_new_cert(*data_);
 }
 
 Status Config::Builder::load_public_pem(std::string_view cert_chain_pem) {
@@ -67,7 +78,7 @@ Status Config::Builder::load_public_pem(std::string_view cert_chain_pem) {
   crypto::KeyType type = pub.type();
   data_->cert.emplace(detail::CertifiedKey{std::move(chain), CertificateChain(std::move(certs)),
                                            std::nullopt, type, Bytes{}});
-  return {};
+  return check_new_cert(*data_);
 }
 
 Status Config::Builder::set_private_key_callback(PrivateKeyCallback cb) {
@@ -392,6 +403,7 @@ Result<Config> Config::Builder::build() {
   // without someone to sign with it.
   if (data_->cert && !data_->cert->key && !data_->private_key_cb)
     return make_error(Err::NO_PRIVATE_KEY, "load_public_pem needs set_private_key_callback");
+  SNR_TRY(detail::check_local_chains(*data_->policy, *data_));
   // SNI selection (SPEC 6.15) looks every chain up by name, the load_pem one included.
   SNR_TRY(data_->chains.index(data_->cert ? &*data_->cert : nullptr));
   if (data_->chains.any_without_key() && !data_->private_key_cb)

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/cert_policy.hpp"
 #include "core/connection_state.hpp"
 #include "hs/alpn.hpp"
 #include "hs/psk_data.hpp"
@@ -40,6 +41,8 @@ Status setup_allowed(const ConnectionState& s) {
 }  // namespace
 
 Status Connection::set_config(Config config) {
+  // A policy set on the connection binds the new config's chains too (as s2n checks).
+  if (s_->policy_override) SNR_TRY(detail::check_local_chains(*s_->policy_override, config.data()));
   // The client hello callback may swap the config mid-handshake (client_hello_callback.cpp).
   if (s_->in_client_hello_callback()) return s_->replace_config(std::move(config));
   SNR_TRY(setup_allowed(*s_));
@@ -49,6 +52,9 @@ Status Connection::set_config(Config config) {
 
 Status Connection::set_security_policy(const Policy& policy) {
   SNR_TRY(setup_allowed(*s_));
+  // s2n: a policy whose certificate rules apply locally refuses a config holding a chain
+  // that breaks them (SECURITY_POLICY_INCOMPATIBLE_CERT).
+  if (s_->config) SNR_TRY(detail::check_local_chains(policy.data(), s_->config->data()));
   s_->policy_override = &policy.data();
   return {};
 }

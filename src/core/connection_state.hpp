@@ -107,6 +107,13 @@ struct ConnectionState final : hs::HandshakeIo {
   bool hello_held = false;
   bool hello_held_sslv2 = false;
   bool server_name_used = false;  // server_name_extension_used()
+  // Connection initializer (conn_initializer.cpp): run once before the handshake starts;
+  // wipe() rebuilds the state, so a reused connection runs it again.
+  bool init_run = false;
+  std::unique_ptr<ConnectionFuture> init_future;  // its future form, polled until ready
+  // Client: the chain the certificate request callback chose, kept alive for the handshake
+  // (cert_request.cpp).
+  std::shared_ptr<const CertifiedKey> requested_chain;
   // Private-key offload (private_key.cpp): the one operation with the application, its
   // future (the future form), and the message of a receiving step paused for it.
   std::shared_ptr<PkeyOp> pkey_op;
@@ -225,6 +232,12 @@ struct ConnectionState final : hs::HandshakeIo {
   // Pending(OnApplicationInput) for a step that waits for the application, or
   // MISSING_WAKER when nothing could tell the application to poll again (SPEC 3).
   Poll<void> await_application();
+  // The config's connection initializer, invoked on the first call (before the handshake
+  // exists), then its future polled: Ready once there is nothing (more) to wait for.
+  Poll<void> connection_initializer();
+  // The certificate request callback's choice (hs::Settings::cert_request).
+  Result<const CertifiedKey*> certificate_request(std::span<const uint16_t> schemes,
+                                                  std::span<const Bytes> authorities);
   // Private-key offload (private_key.cpp): the hook the handshake calls (hs::Settings::
   // pkey_offload), and the poll of an operation the application has not finished: Ready once
   // it has output, Pending until then, an error when it failed or was dropped.

@@ -6,8 +6,10 @@
 
 #include "core/connection_state.hpp"
 #include "core/default_config.hpp"
+#include "hs/hostname.hpp"
 #include "hs/psk13.hpp"
 #include "hs/versions.hpp"
+#include "record/null_protection.hpp"
 #include "record/protection12.hpp"
 #include "util/alerts.hpp"
 #include "util/error_code.hpp"
@@ -83,14 +85,23 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
   // RFC 8446 5.1: a key change must fall on a record boundary; a handshake message may not
   // straddle it.
   SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
-  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead(), suite.hash, secret));
+  // Handshake to application keys: the same suite, so the cipher context is re-keyed.
+  if (record::Protection* cur = rl.read_protection(); cur != nullptr) {
+    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.iana, secret));
+    if (rekeyed) return {};
+  }
+  SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));
   rl.set_read_protection(std::move(p));
   return {};
 }
 
 Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
   SNR_TRY(flush_handshake_out());
-  SNR_TRY_ASSIGN(auto p, record::Protection13::create(suite.aead(), suite.hash, secret));
+  if (record::Protection* cur = rl.write_protection(); cur != nullptr) {
+    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.iana, secret));
+    if (rekeyed) return {};
+  }
+  SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));
   rl.set_write_protection(std::move(p));
   return {};
 }
@@ -98,7 +109,7 @@ Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteV
 Status ConnectionState::set_read_keys12(const policy::CipherSuite& suite, Version version,
                                         const keys::DirectionKeys& keys) {
   SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
-  SNR_TRY_ASSIGN(auto p, record::make_protection12(suite, version, keys));
+  SNR_TRY_ASSIGN(auto p, record::protection12_for(provider, suite, version, keys));
   rl.set_read_protection(std::move(p));
   return {};
 }
@@ -106,7 +117,7 @@ Status ConnectionState::set_read_keys12(const policy::CipherSuite& suite, Versio
 Status ConnectionState::set_write_keys12(const policy::CipherSuite& suite, Version version,
                                          const keys::DirectionKeys& keys) {
   SNR_TRY(flush_handshake_out());
-  SNR_TRY_ASSIGN(auto p, record::make_protection12(suite, version, keys));
+  SNR_TRY_ASSIGN(auto p, record::protection12_for(provider, suite, version, keys));
   rl.set_write_protection(std::move(p));
   return {};
 }
@@ -343,7 +354,8 @@ Status ConnectionState::start_handshake() {
   s.provider = provider;
   s.verify_host = verify_host ? &verify_host : &config->data().verify_host;
   s.client_auth = client_auth_type(*this);
-  s.server_name = server_name;
+  // Sent and checked without a trailing dot (RFC 6066 3); server_name() keeps what was set.
+  s.server_name = hs::sni_host_name(server_name);
   s.alpn = alpn ? &*alpn : &config->data().alpn;
   s.client_hello_override = test_client_hello;
   if (session_in) s.session = &*session_in;
@@ -378,6 +390,11 @@ Status ConnectionState::start_handshake() {
     if (!cb(*owner, info)) return make_error(Err::CERT_REJECTED);
     return {};
   };
+  if (mode == Mode::Client && config->data().cert_request_cb) {
+    s.cert_request = [this](std::span<const uint16_t> schemes, std::span<const Bytes> cas) {
+      return certificate_request(schemes, cas);
+    };
+  }
   install_key_log(s);
   // A server with external PSKs may have no certificate (PSK-only peers).
   if (mode == Mode::Server)
@@ -399,6 +416,11 @@ Poll<void> ConnectionState::negotiate() {
     return f;
   }
   if (!hs) {
+    // SPEC 3: the initializer comes first; what it sets (name, ALPN, policy) is what the
+    // handshake starts with (conn_initializer.cpp).
+    auto init = connection_initializer();
+    if (init.is_pending()) return await_application();
+    if (init.is_error()) return fail(init.error());
     Status s = start_handshake();
     if (!s.ok()) return fail(std::move(s).error());
   }

@@ -1,9 +1,11 @@
 #include "crypto/hash.hpp"
 
-#include <openssl/core_names.h>
+// The low-level digest API is deprecated in OpenSSL 3; why snr uses it: see Md5Sha1State.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <climits>
@@ -67,79 +69,100 @@ const MdTable& md_table() {
   return table;
 }
 
-EVP_MAC* fetched_hmac() {
-  static EVP_MAC* const mac = [] {
-    EVP_MAC* m = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    ERR_clear_error();
-    return m;
-  }();
-  return mac;
-}
-
-// Setting the HMAC digest by name makes the provider fetch that digest again, so each
-// thread keeps one MAC context per hash, with its digest set once; a new key re-inits it.
-struct ThreadMacs {
-  std::array<EVP_MAC_CTX*, kAlgCount> ctx{};
-  ~ThreadMacs() {
-    for (EVP_MAC_CTX* c : ctx) EVP_MAC_CTX_free(c);
-  }
-};
-
-EVP_MAC_CTX* thread_mac(HashAlg alg) {
-  thread_local ThreadMacs macs;
-  EVP_MAC_CTX*& slot = macs.ctx[index_of(alg)];
-  if (slot != nullptr) return slot;
-  EVP_MAC* mac = fetched_hmac();
-  if (mac == nullptr) return nullptr;
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
-  if (ctx == nullptr) return nullptr;
-  OSSL_PARAM params[2] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>(md_name(alg)), 0),
-      OSSL_PARAM_construct_end()};
-  if (EVP_MAC_CTX_set_params(ctx, params) != 1) {
-    EVP_MAC_CTX_free(ctx);
-    ERR_clear_error();
-    return nullptr;
-  }
-  slot = ctx;
-  return slot;
-}
-
 Error crypto_error(const char* what) {
   ERR_clear_error();
   return make_error(Err::CRYPTO, what);
 }
 
-// HMAC-Init with `key`; an empty key still needs a non-null pointer (null means "same key").
-Status mac_init(EVP_MAC_CTX* ctx, ByteView key) {
-  static const uint8_t kEmpty = 0;
-  const uint8_t* k = key.empty() ? &kEmpty : key.data();
-  if (EVP_MAC_init(ctx, k, key.size(), nullptr) != 1) return crypto_error("HMAC init");
-  return {};
+// The low-level digest functions run the same assembly cores as the EVP digests, without the
+// provider round trip and without the heap: every EVP context copy (a transcript snapshot,
+// an HMAC rewind) allocates. OpenSSL 3 deprecates them in favour of EVP but still ships
+// them; they bypass a FIPS provider, which snr does not claim to use.
+struct Md5Sha1State {
+  MD5_CTX md5;
+  SHA_CTX sha1;
+};
+static_assert(sizeof(SHA512_CTX) <= sizeof(detail::MdState::raw));
+static_assert(sizeof(Md5Sha1State) <= sizeof(detail::MdState::raw));
+static_assert(alignof(SHA512_CTX) <= alignof(detail::MdState) &&
+              alignof(Md5Sha1State) <= alignof(detail::MdState));
+
+template <typename T>
+T* as(detail::MdState& s) {
+  return reinterpret_cast<T*>(s.raw.data());
 }
 
-Status mac_update(EVP_MAC_CTX* ctx, ByteView data) {
-  if (data.empty()) return {};
-  if (EVP_MAC_update(ctx, data.data(), data.size()) != 1) return crypto_error("HMAC update");
-  return {};
-}
-
-Status mac_final(EVP_MAC_CTX* ctx, Digest& out) {
-  size_t len = 0;
-  if (EVP_MAC_final(ctx, out.bytes.data(), &len, out.bytes.size()) != 1) {
-    return crypto_error("HMAC final");
+bool md_init(HashAlg alg, detail::MdState& s) {
+  switch (alg) {
+    case HashAlg::SHA256:
+      return SHA256_Init(as<SHA256_CTX>(s)) == 1;
+    case HashAlg::SHA224:
+      return SHA224_Init(as<SHA256_CTX>(s)) == 1;
+    case HashAlg::SHA384:
+      return SHA384_Init(as<SHA512_CTX>(s)) == 1;
+    case HashAlg::SHA512:
+      return SHA512_Init(as<SHA512_CTX>(s)) == 1;
+    case HashAlg::SHA1:
+      return SHA1_Init(as<SHA_CTX>(s)) == 1;
+    case HashAlg::MD5:
+      return MD5_Init(as<MD5_CTX>(s)) == 1;
+    case HashAlg::MD5_SHA1: {
+      Md5Sha1State* st = as<Md5Sha1State>(s);
+      return MD5_Init(&st->md5) == 1 && SHA1_Init(&st->sha1) == 1;
+    }
   }
-  out.len = len;
-  return {};
+  return false;
 }
 
-Result<EVP_MAC_CTX*> mac_for(HashAlg alg) {
-  if (!valid_alg(alg)) return make_error(Err::INVALID_ARGUMENT, "unknown hash");
-  if (alg == HashAlg::MD5_SHA1) return make_error(Err::INVALID_ARGUMENT, "no HMAC over MD5-SHA1");
-  EVP_MAC_CTX* ctx = thread_mac(alg);
-  if (ctx == nullptr) return make_error(Err::CRYPTO, "HMAC unavailable for this hash");
-  return ctx;
+bool md_update(HashAlg alg, detail::MdState& s, ByteView data) {
+  if (data.empty()) return true;
+  const uint8_t* p = data.data();
+  const size_t n = data.size();
+  switch (alg) {
+    case HashAlg::SHA256:
+    case HashAlg::SHA224:
+      return SHA256_Update(as<SHA256_CTX>(s), p, n) == 1;
+    case HashAlg::SHA384:
+    case HashAlg::SHA512:
+      return SHA512_Update(as<SHA512_CTX>(s), p, n) == 1;
+    case HashAlg::SHA1:
+      return SHA1_Update(as<SHA_CTX>(s), p, n) == 1;
+    case HashAlg::MD5:
+      return MD5_Update(as<MD5_CTX>(s), p, n) == 1;
+    case HashAlg::MD5_SHA1: {
+      Md5Sha1State* st = as<Md5Sha1State>(s);
+      return MD5_Update(&st->md5, p, n) == 1 && SHA1_Update(&st->sha1, p, n) == 1;
+    }
+  }
+  return false;
 }
+
+// Finalizes `s` (which is then spent) into out.
+bool md_final(HashAlg alg, detail::MdState& s, Digest& out) {
+  uint8_t* o = out.bytes.data();
+  out.len = hash_size(alg);
+  switch (alg) {
+    case HashAlg::SHA256:
+      return SHA256_Final(o, as<SHA256_CTX>(s)) == 1;
+    case HashAlg::SHA224:
+      return SHA224_Final(o, as<SHA256_CTX>(s)) == 1;
+    case HashAlg::SHA384:
+      return SHA384_Final(o, as<SHA512_CTX>(s)) == 1;
+    case HashAlg::SHA512:
+      return SHA512_Final(o, as<SHA512_CTX>(s)) == 1;
+    case HashAlg::SHA1:
+      return SHA1_Final(o, as<SHA_CTX>(s)) == 1;
+    case HashAlg::MD5:
+      return MD5_Final(o, as<MD5_CTX>(s)) == 1;
+    case HashAlg::MD5_SHA1: {
+      Md5Sha1State* st = as<Md5Sha1State>(s);
+      return MD5_Final(o, &st->md5) == 1 && SHA1_Final(o + MD5_DIGEST_LENGTH, &st->sha1) == 1;
+    }
+  }
+  return false;
+}
+
+void wipe_state(detail::MdState& s) { secure_wipe(s.raw.data(), s.raw.size()); }
 
 }  // namespace
 
@@ -202,143 +225,119 @@ size_t hash_blocks(HashAlg alg, size_t n) {
 }
 
 Result<Hash> Hash::create(HashAlg alg) {
-  const EVP_MD* md = detail::fetched_md(alg);
-  if (md == nullptr) return make_error(Err::CRYPTO, "digest unavailable");
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) return make_error(Err::ALLOC, "EVP_MD_CTX_new");
-  if (EVP_DigestInit_ex2(ctx, md, nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
-    return crypto_error("digest init");
-  }
-  return Hash(alg, ctx);
+  if (!valid_alg(alg)) return make_error(Err::INVALID_ARGUMENT, "unknown hash");
+  Hash h(alg);
+  if (!md_init(alg, h.state_)) return crypto_error("digest init");
+  return h;
 }
 
-Hash::Hash(const Hash& o) : alg_(o.alg_), ctx_(nullptr) {
-  if (o.ctx_ == nullptr) return;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (ctx == nullptr) return;
-  if (EVP_MD_CTX_copy_ex(ctx, static_cast<const EVP_MD_CTX*>(o.ctx_)) != 1) {
-    // A failed fork leaves this hash unusable; update()/peek() then report the error.
-    EVP_MD_CTX_free(ctx);
-    ERR_clear_error();
-    return;
-  }
-  ctx_ = ctx;
-}
-
-Hash& Hash::operator=(const Hash& o) {
-  if (this == &o) return *this;
-  Hash copy(o);
-  *this = std::move(copy);
-  return *this;
-}
-
-Hash::Hash(Hash&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_) { o.ctx_ = nullptr; }
-
-Hash& Hash::operator=(Hash&& o) noexcept {
-  if (this != &o) {
-    EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
-    alg_ = o.alg_;
-    ctx_ = o.ctx_;
-    o.ctx_ = nullptr;
-  }
-  return *this;
-}
-
-Hash::~Hash() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Hash::~Hash() { wipe_state(state_); }
 
 Status Hash::update(ByteView data) {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "hash has no context");
-  if (data.empty()) return {};
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) {
-    return crypto_error("digest update");
-  }
+  if (!md_update(alg_, state_, data)) return crypto_error("digest update");
   return {};
 }
 
 Result<Digest> Hash::peek() const {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "hash has no context");
-  // Finalizing consumes a context, so finalize a fork and keep the running state.
-  EVP_MD_CTX* fork = EVP_MD_CTX_new();
-  if (fork == nullptr) return make_error(Err::ALLOC, "EVP_MD_CTX_new");
+  // Finalizing spends a state, so finalize a fork and keep the running one.
+  detail::MdState fork = state_;
   Digest d;
-  unsigned int len = 0;
-  bool ok = EVP_MD_CTX_copy_ex(fork, static_cast<const EVP_MD_CTX*>(ctx_)) == 1 &&
-            EVP_DigestFinal_ex(fork, d.bytes.data(), &len) == 1;
-  EVP_MD_CTX_free(fork);
+  const bool ok = md_final(alg_, fork, d);
+  wipe_state(fork);
   if (!ok) return crypto_error("digest final");
-  d.len = len;
   return d;
 }
 
 Status Hash::reset() {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "hash has no context");
-  // A null digest keeps the context's own: no fetch.
-  if (EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), nullptr, nullptr) != 1) {
-    return crypto_error("digest reset");
-  }
+  if (!md_init(alg_, state_)) return crypto_error("digest reset");
   return {};
 }
 
 Result<Digest> hash_once(HashAlg alg, ByteView data) {
-  const EVP_MD* md = detail::fetched_md(alg);
-  if (md == nullptr) return make_error(Err::CRYPTO, "digest unavailable");
-  Digest d;
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), d.bytes.data(), &len, md, nullptr) != 1) {
-    return crypto_error("digest");
-  }
-  d.len = len;
-  return d;
+  SNR_TRY_ASSIGN(Hash h, Hash::create(alg));
+  SNR_TRY(h.update(data));
+  return h.peek();
 }
 
-Result<Digest> hmac(HashAlg alg, ByteView key, ByteView data) {
-  SNR_TRY_ASSIGN(EVP_MAC_CTX * ctx, mac_for(alg));
-  Digest d;
-  SNR_TRY(mac_init(ctx, key));
-  SNR_TRY(mac_update(ctx, data));
-  SNR_TRY(mac_final(ctx, d));
-  return d;
-}
-
+// RFC 2104: H((K0 ^ opad) || H((K0 ^ ipad) || m)), K0 the key (hashed first when longer
+// than a block) padded with zeros to the block size.
 Result<Hmac> Hmac::create(HashAlg alg, ByteView key) {
-  SNR_TRY_ASSIGN(EVP_MAC_CTX * proto, mac_for(alg));
-  // A duplicate of this thread's context carries its digest along: no fetch by name.
-  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(proto);
-  if (ctx == nullptr) return crypto_error("HMAC context dup");
-  Hmac h(alg, ctx);
-  SNR_TRY(mac_init(ctx, key));
+  if (!valid_alg(alg)) return make_error(Err::INVALID_ARGUMENT, "unknown hash");
+  if (alg == HashAlg::MD5_SHA1) return make_error(Err::INVALID_ARGUMENT, "no HMAC over MD5-SHA1");
+  const size_t block = hash_block_size(alg);
+  std::array<uint8_t, 128> pad{};
+  Digest hashed;
+  if (key.size() > block) {
+    SNR_TRY_ASSIGN(hashed, hash_once(alg, key));
+    key = hashed.view();
+  }
+  std::copy(key.begin(), key.end(), pad.begin());
+  Hmac h(alg);
+  for (size_t i = 0; i < block; ++i) pad[i] ^= 0x36;
+  bool ok = md_init(alg, h.inner_pad_) && md_update(alg, h.inner_pad_, ByteView(pad.data(), block));
+  // 0x36 ^ 0x5c turns the inner pad into the outer one.
+  for (size_t i = 0; i < block; ++i) pad[i] ^= 0x36 ^ 0x5c;
+  ok =
+      ok && md_init(alg, h.outer_pad_) && md_update(alg, h.outer_pad_, ByteView(pad.data(), block));
+  secure_wipe(pad.data(), pad.size());
+  if (!ok) return crypto_error("HMAC key setup");
+  h.running_ = h.inner_pad_;
   return h;
 }
 
-Hmac::Hmac(Hmac&& o) noexcept : alg_(o.alg_), ctx_(o.ctx_) { o.ctx_ = nullptr; }
+void Hmac::wipe() {
+  wipe_state(inner_pad_);
+  wipe_state(outer_pad_);
+  wipe_state(running_);
+}
+
+Hmac::~Hmac() { wipe(); }
+
+Hmac::Hmac(Hmac&& o) noexcept
+    : alg_(o.alg_),
+      live_(o.live_),
+      inner_pad_(o.inner_pad_),
+      outer_pad_(o.outer_pad_),
+      running_(o.running_) {
+  o.wipe();
+  o.live_ = false;
+}
 
 Hmac& Hmac::operator=(Hmac&& o) noexcept {
   if (this != &o) {
-    EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_));
     alg_ = o.alg_;
-    ctx_ = o.ctx_;
-    o.ctx_ = nullptr;
+    live_ = o.live_;
+    inner_pad_ = o.inner_pad_;
+    outer_pad_ = o.outer_pad_;
+    running_ = o.running_;
+    o.wipe();
+    o.live_ = false;
   }
   return *this;
 }
 
-// The HMAC provider cleanses its key and pads when freed.
-Hmac::~Hmac() { EVP_MAC_CTX_free(static_cast<EVP_MAC_CTX*>(ctx_)); }
-
 Status Hmac::update(ByteView data) {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "HMAC has no context");
-  return mac_update(static_cast<EVP_MAC_CTX*>(ctx_), data);
+  if (!live_) return make_error(Err::INVALID_STATE, "HMAC has no state");
+  if (!md_update(alg_, running_, data)) return crypto_error("HMAC update");
+  return {};
 }
 
 Result<Digest> Hmac::finish() {
-  if (ctx_ == nullptr) return make_error(Err::INVALID_STATE, "HMAC has no context");
-  auto* ctx = static_cast<EVP_MAC_CTX*>(ctx_);
-  Digest d;
-  SNR_TRY(mac_final(ctx, d));
-  // A null key re-inits with the key already set up.
-  if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) return crypto_error("HMAC re-init");
-  return d;
+  if (!live_) return make_error(Err::INVALID_STATE, "HMAC has no state");
+  Digest inner, out;
+  detail::MdState outer = outer_pad_;
+  const bool ok = md_final(alg_, running_, inner) && md_update(alg_, outer, inner.view()) &&
+                  md_final(alg_, outer, out);
+  wipe_state(outer);
+  running_ = inner_pad_;
+  if (!ok) return crypto_error("HMAC final");
+  return out;
+}
+
+Result<Digest> hmac(HashAlg alg, ByteView key, ByteView data) {
+  SNR_TRY_ASSIGN(Hmac h, Hmac::create(alg, key));
+  SNR_TRY(h.update(data));
+  return h.finish();
 }
 
 // RFC 5869 2.2.
@@ -350,24 +349,21 @@ Result<Digest> hkdf_extract(HashAlg alg, ByteView salt, ByteView ikm) {
 
 // RFC 5869 2.3: T(i) = HMAC(PRK, T(i-1) | info | i), OKM = first L bytes of T(1) | T(2) ...
 Status hkdf_expand(HashAlg alg, ByteView prk, ByteView info, MutByteView out) {
-  SNR_TRY_ASSIGN(EVP_MAC_CTX * ctx, mac_for(alg));
+  return hkdf_expand(alg, prk, std::span<const ByteView>(&info, 1), out);
+}
+
+Status hkdf_expand(HashAlg alg, ByteView prk, std::span<const ByteView> info, MutByteView out) {
   const size_t hlen = hash_size(alg);
   if (out.size() > 255 * hlen) return make_error(Err::INVALID_ARGUMENT, "HKDF output too long");
   if (out.empty()) return {};
+  SNR_TRY_ASSIGN(Hmac mac, Hmac::create(alg, prk));
   Digest t;
   size_t done = 0;
   for (uint8_t i = 1; done < out.size(); ++i) {
-    // The first block sets the key; later blocks re-init with the same key, which is
-    // much cheaper than a fresh key schedule.
-    if (i == 1) {
-      SNR_TRY(mac_init(ctx, prk));
-    } else if (EVP_MAC_init(ctx, nullptr, 0, nullptr) != 1) {
-      return crypto_error("HMAC re-init");
-    }
-    SNR_TRY(mac_update(ctx, t.view()));
-    SNR_TRY(mac_update(ctx, info));
-    SNR_TRY(mac_update(ctx, ByteView(&i, 1)));
-    SNR_TRY(mac_final(ctx, t));
+    SNR_TRY(mac.update(t.view()));
+    for (ByteView part : info) SNR_TRY(mac.update(part));
+    SNR_TRY(mac.update(ByteView(&i, 1)));
+    SNR_TRY_ASSIGN(t, mac.finish());
     const size_t n = std::min(t.len, out.size() - done);
     std::copy_n(t.bytes.begin(), n, out.begin() + static_cast<std::ptrdiff_t>(done));
     done += n;

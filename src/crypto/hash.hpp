@@ -1,9 +1,10 @@
-// Hashes, HMAC and HKDF (RFC 5869) over libcrypto. EVP objects are fetched once per process.
+// Hashes, HMAC and HKDF (RFC 5869) over libcrypto's digest functions, without allocation.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 
 #include "snr/error.hpp"
 #include "util/bytes.hpp"
@@ -33,34 +34,43 @@ struct Digest {
   ~Digest() { secure_wipe(bytes.data(), bytes.size()); }
 };
 
+namespace detail {
+// A running digest held in place: libcrypto's low-level state for the hash (an MD5 and a
+// SHA-1 state side by side for MD5_SHA1). The handshake forks, finalizes and re-keys
+// hashes dozens of times; with the state inline each of those is a copy, where EVP contexts
+// cost a heap allocation and a provider round trip every time.
+struct MdState {
+  alignas(16) std::array<uint8_t, 224> raw{};
+};
+}  // namespace detail
+
 // Incremental hash. Copying forks the running state (used for transcript snapshots).
 class Hash {
  public:
   static Result<Hash> create(HashAlg alg);
-  Hash(const Hash& o);
-  Hash& operator=(const Hash& o);
-  Hash(Hash&& o) noexcept;
-  Hash& operator=(Hash&& o) noexcept;
+  Hash(const Hash& o) = default;
+  Hash& operator=(const Hash& o) = default;
   ~Hash();
 
   HashAlg alg() const { return alg_; }
   Status update(ByteView data);
   // The digest of everything so far; the hash stays usable.
   Result<Digest> peek() const;
-  // Back to the empty message, keeping the context.
+  // Back to the empty message.
   Status reset();
 
  private:
-  Hash(HashAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
+  explicit Hash(HashAlg alg) : alg_(alg) {}
   HashAlg alg_;
-  void* ctx_;  // EVP_MD_CTX
+  detail::MdState state_;
 };
 
-// HMAC with one key over many messages (record MACs, the TLS 1.2 PRF): the key is set up
-// once, and each finish() rewinds to the keyed state, which costs far less than a new key.
+// HMAC with one key over many messages (record MACs, the TLS 1.2 PRF, HKDF): the key's
+// inner and outer pads are hashed once, and each finish() rewinds to the keyed state.
 class Hmac {
  public:
   static Result<Hmac> create(HashAlg alg, ByteView key);
+  // A moved-from Hmac is wiped and refuses further use (INVALID_STATE).
   Hmac(Hmac&& o) noexcept;
   Hmac& operator=(Hmac&& o) noexcept;
   Hmac(const Hmac&) = delete;
@@ -73,9 +83,11 @@ class Hmac {
   Result<Digest> finish();
 
  private:
-  Hmac(HashAlg alg, void* ctx) : alg_(alg), ctx_(ctx) {}
+  explicit Hmac(HashAlg alg) : alg_(alg) {}
+  void wipe();
   HashAlg alg_;
-  void* ctx_;  // EVP_MAC_CTX
+  bool live_ = true;
+  detail::MdState inner_pad_, outer_pad_, running_;
 };
 
 Result<Digest> hash_once(HashAlg alg, ByteView data);
@@ -85,5 +97,7 @@ Result<Digest> hmac(HashAlg alg, ByteView key, ByteView data);
 Result<Digest> hkdf_extract(HashAlg alg, ByteView salt, ByteView ikm);
 // HKDF-Expand(PRK, info, L) into out (L = out.size(), at most 255 * HashLen).
 Status hkdf_expand(HashAlg alg, ByteView prk, ByteView info, MutByteView out);
+// The same with info given as consecutive pieces (no buffer to assemble it in).
+Status hkdf_expand(HashAlg alg, ByteView prk, std::span<const ByteView> info, MutByteView out);
 
 }  // namespace snr::crypto

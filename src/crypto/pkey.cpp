@@ -107,24 +107,41 @@ const uint8_t* nonnull(ByteView b) {
   return b.empty() ? &kEmpty : b.data();
 }
 
-// Sets up `mdctx` for signing (sign=true) or verification with `params`.
-Status init_sig(EVP_MD_CTX* mdctx, EVP_PKEY* pkey, SigParams params, bool sign) {
-  SNR_TRY_ASSIGN(const EVP_MD* md, digest_for(params));
+// Sets up `mdctx` for an Ed25519 signature (sign=true) or verification: PureEdDSA hashes
+// the whole message inside, so it takes the one-shot DigestSign path.
+Status init_eddsa(EVP_MD_CTX* mdctx, EVP_PKEY* pkey, bool sign) {
   EVP_PKEY_CTX* pctx = nullptr;
-  const int r = sign ? EVP_DigestSignInit(mdctx, &pctx, md, nullptr, pkey)
-                     : EVP_DigestVerifyInit(mdctx, &pctx, md, nullptr, pkey);
+  const int r = sign ? EVP_DigestSignInit(mdctx, &pctx, nullptr, nullptr, pkey)
+                     : EVP_DigestVerifyInit(mdctx, &pctx, nullptr, nullptr, pkey);
   if (r != 1 || pctx == nullptr) {
     return fail(sign ? Err::CRYPTO : Err::VERIFY_SIGNATURE, "signature init");
   }
-  if (params.kind == SigKind::RSA_PSS && !set_pss(pctx, md)) {
-    return fail(sign ? Err::CRYPTO : Err::VERIFY_SIGNATURE, "RSA-PSS parameters");
+  return {};
+}
+
+// ECDSA and RSA: set up `pctx` for EVP_PKEY_sign/verify over a digest the caller computed.
+// They sign a digest anyway; hashing in hash.cpp (inline state, no allocation) and handing
+// libcrypto the digest spares the digest context DigestSign builds inside the provider.
+Status init_prehashed(EVP_PKEY_CTX* pctx, SigParams params, const EVP_MD* md, bool sign) {
+  const Err err = sign ? Err::CRYPTO : Err::VERIFY_SIGNATURE;
+  if ((sign ? EVP_PKEY_sign_init(pctx) : EVP_PKEY_verify_init(pctx)) != 1) {
+    return fail(err, "signature init");
   }
-  if (params.kind == SigKind::RSA_PKCS1 &&
-      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
-    return fail(sign ? Err::CRYPTO : Err::VERIFY_SIGNATURE, "RSA padding");
+  if (params.kind == SigKind::ECDSA) return {};  // ECDSA signs the digest as it is
+  const int padding = params.kind == SigKind::RSA_PSS ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
+  if (EVP_PKEY_CTX_set_rsa_padding(pctx, padding) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(pctx, md) != 1 ||
+      (params.kind == SigKind::RSA_PSS && !set_pss(pctx, md))) {
+    return fail(err, "RSA signature parameters");
   }
   return {};
 }
+
+// A one-operation EVP_PKEY_CTX over `pkey`.
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 
 }  // namespace
 
@@ -167,9 +184,12 @@ Result<PrivateKey> PrivateKey::from_pem(std::string_view pem) {
   return key;
 }
 
+PrivateKey::PrivateKey(std::shared_ptr<void> pkey)
+    : pkey_(std::move(pkey)), type_(key_type_of(native(pkey_))) {}
+
 PrivateKey::~PrivateKey() = default;
 
-KeyType PrivateKey::type() const { return key_type_of(native(pkey_)); }
+KeyType PrivateKey::type() const { return pkey_ ? type_ : KeyType::Unknown; }
 
 size_t PrivateKey::bits() const {
   const int b = pkey_ ? EVP_PKEY_get_bits(native(pkey_)) : 0;
@@ -181,9 +201,27 @@ Result<Bytes> PrivateKey::sign(SigParams params, ByteView message) const {
   if (!kind_fits(type(), params.kind)) {
     return make_error(Err::INVALID_ARGUMENT, "signature kind does not fit the key type");
   }
+  if (params.kind != SigKind::ED25519) {
+    SNR_TRY_ASSIGN(const EVP_MD* md, digest_for(params));
+    SNR_TRY_ASSIGN(const Digest digest, hash_once(params.hash, message));
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(nullptr, native(pkey_), nullptr));
+    if (!pctx) return fail(Err::ALLOC, "EVP_PKEY_CTX_new_from_pkey");
+    SNR_TRY(init_prehashed(pctx.get(), params, md, true));
+    size_t len = 0;
+    if (EVP_PKEY_sign(pctx.get(), nullptr, &len, digest.bytes.data(), digest.len) != 1) {
+      return fail(Err::CRYPTO, "signature size");
+    }
+    Bytes sig(len);
+    if (EVP_PKEY_sign(pctx.get(), sig.data(), &len, digest.bytes.data(), digest.len) != 1) {
+      return fail(Err::CRYPTO, "sign");
+    }
+    sig.resize(len);  // DER ECDSA signatures are often shorter than the maximum
+    return sig;
+  }
+  // PureEdDSA hashes inside and signs the whole message.
   MdCtxPtr mdctx(EVP_MD_CTX_new());
   if (!mdctx) return make_error(Err::ALLOC, "EVP_MD_CTX_new");
-  SNR_TRY(init_sig(mdctx.get(), native(pkey_), params, true));
+  SNR_TRY(init_eddsa(mdctx.get(), native(pkey_), true));
   size_t len = 0;
   if (EVP_DigestSign(mdctx.get(), nullptr, &len, nonnull(message), message.size()) != 1) {
     return fail(Err::CRYPTO, "signature size");
@@ -223,9 +261,12 @@ PublicKey PublicKey::adopt_native(void* evp_pkey) {
   return PublicKey(wrap(static_cast<EVP_PKEY*>(evp_pkey)));
 }
 
+PublicKey::PublicKey(std::shared_ptr<void> pkey)
+    : pkey_(std::move(pkey)), type_(key_type_of(native(pkey_))) {}
+
 PublicKey::~PublicKey() = default;
 
-KeyType PublicKey::type() const { return key_type_of(native(pkey_)); }
+KeyType PublicKey::type() const { return pkey_ ? type_ : KeyType::Unknown; }
 
 size_t PublicKey::bits() const {
   const int b = pkey_ ? EVP_PKEY_get_bits(native(pkey_)) : 0;
@@ -238,9 +279,21 @@ Status PublicKey::verify(SigParams params, ByteView message, ByteView signature)
     // The peer chose a scheme its certificate cannot make.
     return make_error(Err::BAD_SIGNATURE_SCHEME, "signature kind does not fit the key type");
   }
+  if (params.kind != SigKind::ED25519) {
+    SNR_TRY_ASSIGN(const EVP_MD* md, digest_for(params));
+    SNR_TRY_ASSIGN(const Digest digest, hash_once(params.hash, message));
+    PkeyCtxPtr pctx(EVP_PKEY_CTX_new_from_pkey(nullptr, native(pkey_), nullptr));
+    if (!pctx) return fail(Err::ALLOC, "EVP_PKEY_CTX_new_from_pkey");
+    SNR_TRY(init_prehashed(pctx.get(), params, md, false));
+    if (EVP_PKEY_verify(pctx.get(), nonnull(signature), signature.size(), digest.bytes.data(),
+                        digest.len) != 1) {
+      return fail(Err::VERIFY_SIGNATURE, "signature does not verify");
+    }
+    return {};
+  }
   MdCtxPtr mdctx(EVP_MD_CTX_new());
   if (!mdctx) return make_error(Err::ALLOC, "EVP_MD_CTX_new");
-  SNR_TRY(init_sig(mdctx.get(), native(pkey_), params, false));
+  SNR_TRY(init_eddsa(mdctx.get(), native(pkey_), false));
   if (EVP_DigestVerify(mdctx.get(), nonnull(signature), signature.size(), nonnull(message),
                        message.size()) != 1) {
     return fail(Err::VERIFY_SIGNATURE, "signature does not verify");

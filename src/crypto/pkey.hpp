@@ -44,8 +44,9 @@ class PrivateKey {
 
  private:
   friend class PublicKey;
-  explicit PrivateKey(std::shared_ptr<void> pkey) : pkey_(std::move(pkey)) {}
+  explicit PrivateKey(std::shared_ptr<void> pkey);
   std::shared_ptr<void> pkey_;  // EVP_PKEY, freed by its deleter
+  KeyType type_;                // asking libcrypto allocates: asked once
 };
 
 class PublicKey {
@@ -69,8 +70,9 @@ class PublicKey {
 
  private:
   friend class PrivateKey;
-  explicit PublicKey(std::shared_ptr<void> pkey) : pkey_(std::move(pkey)) {}
+  explicit PublicKey(std::shared_ptr<void> pkey);
   std::shared_ptr<void> pkey_;  // EVP_PKEY
+  KeyType type_;                // asking libcrypto allocates: asked once
 };
 
 }  // namespace snr::crypto

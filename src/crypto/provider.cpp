@@ -12,6 +12,15 @@ Result<Bytes> Provider::sign(const PrivateKey& key, SigParams params, ByteView m
   return key.sign(params, message);
 }
 
+Status Provider::verify(const PublicKey& key, SigParams params, ByteView message,
+                        ByteView signature) {
+  return key.verify(params, message, signature);
+}
+
+Result<SecureBytes> Provider::derive(const KeyShare& mine, ByteView peer_public) {
+  return mine.derive(peer_public);
+}
+
 Provider& Provider::system() {
   static Provider instance;
   return instance;

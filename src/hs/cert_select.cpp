@@ -5,6 +5,7 @@
 #include "crypto/x509.hpp"
 #include "hs/config_data.hpp"
 #include "hs/handshake.hpp"
+#include "hs/hostname.hpp"
 #include "policy/registry.hpp"
 #include "util/error_code.hpp"
 
@@ -138,7 +139,8 @@ namespace snr::hs {
 
 void select_server_cert(Handshake& hs, std::string_view sni, const CertRank& rank) {
   const detail::CertStore& store = hs.settings.config->chains;
-  const std::string name = detail::lower_ascii(sni);
+  // Some clients send "example.com." (against RFC 6066 3): it names the same host.
+  const std::string name = detail::lower_ascii(sni_host_name(sni));
   struct Tier {
     const detail::CertSet* set;
     CertSNIMatch match;

@@ -63,6 +63,10 @@ class CertStore {
   // `name` lower-case; null without a chain for it.
   const CertSet* find(std::string_view name) const;
   const CertSet& defaults() const { return defaults_; }
+  // The load_chain chains, in load order (also before index).
+  const std::vector<std::shared_ptr<const CertifiedKey>>& chains() const { return owned_; }
+  // Every indexed chain: the load_pem one first, then load_chain order (after index).
+  const std::vector<const CertifiedKey*>& all() const { return all_; }
 
  private:
   std::vector<std::shared_ptr<const CertifiedKey>> owned_;  // load_chain order

@@ -76,7 +76,8 @@ Status verify_ske_signature(Handshake& hs, const msg::ServerKeyExchange& ske) {
   } else if (key == crypto::KeyType::RSA) {
     params = {crypto::SigKind::RSA_PKCS1, crypto::HashAlg::MD5_SHA1};
   }
-  return hs.peer_key->verify(params, ske_signed_content(hs, ske.params()), ske.signature);
+  return hs.settings.provider->verify(*hs.peer_key, params, ske_signed_content(hs, ske.params()),
+                                      ske.signature);
 }
 
 // ServerKeyExchange (RFC 5246 7.4.3, RFC 8422 5.4).
@@ -91,7 +92,7 @@ Result<Outcome> recv_server_key(Handshake& hs, const InMessage* in) {
                    crypto::key_share_supported(ske.group),
                Err::ILLEGAL_PARAMETER);
     SNR_TRY_ASSIGN(crypto::KeyShare mine, hs.settings.provider->generate_key_share(ske.group));
-    SNR_TRY_ASSIGN(hs.pre_master, mine.derive(ske.point));
+    SNR_TRY_ASSIGN(hs.pre_master, hs.settings.provider->derive(mine, ske.point));
     hs.kx_public.assign(mine.public_key().begin(), mine.public_key().end());
     hs.out->group = ske.group;
   } else {

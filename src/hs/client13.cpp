@@ -273,7 +273,7 @@ Result<Outcome> recv_server_hello(Handshake& hs, const InMessage* in) {
                            [&](const crypto::KeyShare& k) { return k.group() == peer.group; });
   // RFC 8446 4.2.8: the server's group must be one the client sent a share for.
   SNR_ENSURE(mine != hs.key_shares.end(), Err::ILLEGAL_PARAMETER);
-  SNR_TRY_ASSIGN(SecureBytes shared, mine->derive(peer.key_exchange));
+  SNR_TRY_ASSIGN(SecureBytes shared, hs.settings.provider->derive(*mine, peer.key_exchange));
 
   hs.server_random = sh.random;
   hs.out->suite = policy::find_suite(sh.cipher_suite);

@@ -1,5 +1,7 @@
 #include "hs/client_auth.hpp"
 
+#include <algorithm>
+
 #include "hs/common12.hpp"
 #include "hs/ocsp.hpp"
 #include "hs/pkey_ops.hpp"
@@ -53,43 +55,70 @@ Result<crypto::SigParams> legacy_params(KeyType k) {
   return make_error(Err::CERT_TYPE_UNSUPPORTED, "key type unusable before TLS 1.2");
 }
 
-// Client: settles on the configured certificate and a scheme, or none.
-Status choose_client_certificate(Handshake& hs, bool tls13) {
+// The scheme `cert` would answer this request with: Ok(nullptr) for TLS 1.0/1.1 (fixed
+// algorithms), an error when the request admits none.
+Result<const policy::SigScheme*> client_scheme_for(const Handshake& hs,
+                                                   const detail::CertifiedKey& cert, bool tls13) {
+  if (tls13) return choose_signature_scheme(hs, hs.cert_request_schemes, cert.key_type);
+  if (!contains_type(hs, cert.key_type))
+    return make_error(Err::NO_VALID_SIGNATURE_SCHEME, "certificate type not requested");
+  if (hs.version < Version::TLS12) {
+    SNR_TRY(legacy_params(cert.key_type));
+    return nullptr;
+  }
+  for (uint16_t id : hs.settings.policy->sig_schemes) {
+    const policy::SigScheme* s = policy::find_sig_scheme(id);
+    if (s == nullptr || !s->implemented || !scheme_fits_key_12(*s, cert.key_type)) continue;
+    if (contains(hs.cert_request_schemes, id)) return s;
+  }
+  return make_error(Err::NO_VALID_SIGNATURE_SCHEME, "no requested scheme fits the key");
+}
+
+// The client's chains in the order they are tried: the load_pem chain, then the defaults
+// (one per key type), then the other load_chain chains in load order.
+std::vector<const detail::CertifiedKey*> client_candidates(const detail::ConfigData& cfg) {
+  std::vector<const detail::CertifiedKey*> out;
+  if (cfg.cert) out.push_back(&*cfg.cert);
+  auto add = [&out](const detail::CertifiedKey* c) {
+    if (c != nullptr && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+  };
+  for (const detail::CertifiedKey* c : cfg.chains.defaults()) add(c);
+  for (const detail::CertifiedKey* c : cfg.chains.all()) add(c);
+  return out;
+}
+
+// Client: settles on the chain the application's callback chose, else on the first
+// configured chain whose key the request admits, and its scheme, or none.
+Status choose_client_certificate(Handshake& hs, bool tls13, std::span<const Bytes> authorities) {
+  if (hs.settings.cert_request) {
+    SNR_TRY_ASSIGN(const detail::CertifiedKey* chosen,
+                   hs.settings.cert_request(hs.cert_request_schemes, authorities));
+    if (chosen != nullptr) {
+      // The application chose explicitly: a chain the request cannot take is its error.
+      SNR_TRY_ASSIGN(const policy::SigScheme* scheme, client_scheme_for(hs, *chosen, tls13));
+      hs.client_cert = chosen;
+      hs.client_scheme = scheme;
+      return {};
+    }
+  }
   const detail::ConfigData& cfg = *hs.settings.config;
   const bool required = hs.settings.client_auth == ClientAuthType::Required;
-  if (!cfg.cert) {
+  const std::vector<const detail::CertifiedKey*> candidates = client_candidates(cfg);
+  if (candidates.empty()) {
     SNR_ENSURE(!required, Err::NO_CLIENT_CERTIFICATE);
     return {};
   }
-  const detail::CertifiedKey& cert = *cfg.cert;
-  const policy::SigScheme* scheme = nullptr;
-  bool usable = false;
-  if (tls13) {
-    auto s = choose_signature_scheme(hs, hs.cert_request_schemes, cert.key_type);
-    usable = s.ok();
-    if (usable) scheme = *s;
-  } else if (contains_type(hs, cert.key_type)) {
-    if (hs.version >= Version::TLS12) {
-      for (uint16_t id : hs.settings.policy->sig_schemes) {
-        const policy::SigScheme* s = policy::find_sig_scheme(id);
-        if (s == nullptr || !s->implemented || !scheme_fits_key_12(*s, cert.key_type)) continue;
-        if (!contains(hs.cert_request_schemes, id)) continue;
-        scheme = s;
-        break;
-      }
-      usable = scheme != nullptr;
-    } else {
-      usable = legacy_params(cert.key_type).ok();
-    }
+  for (const detail::CertifiedKey* cert : candidates) {
+    Result<const policy::SigScheme*> scheme = client_scheme_for(hs, *cert, tls13);
+    if (!scheme.ok()) continue;
+    hs.client_cert = cert;
+    hs.client_scheme = *scheme;
+    return {};
   }
   // Optional: the server gets an empty Certificate and decides (RFC 8446 4.4.2.4).
-  if (!usable && required)
+  if (required)
     return make_error(Err::NO_VALID_SIGNATURE_SCHEME,
-                      "the client certificate's key fits none of the requested signatures");
-  if (usable) {
-    hs.client_cert = &cert;
-    hs.client_scheme = scheme;
-  }
+                      "no client certificate's key fits the requested signatures");
   return {};
 }
 
@@ -193,7 +222,8 @@ Status verify_client_certificate_verify12(Handshake& hs, const InMessage& in) {
   } else {
     SNR_TRY_ASSIGN(params, legacy_params(key));
   }
-  SNR_TRY(hs.peer_key->verify(params, hs.transcript.messages(), cv.signature));
+  SNR_TRY(
+      hs.settings.provider->verify(*hs.peer_key, params, hs.transcript.messages(), cv.signature));
   hs.out->client_sig_scheme = scheme;
   hs.transcript.release_messages();
   return absorb(hs, in);
@@ -205,16 +235,18 @@ Status on_certificate_request13(Handshake& hs, const msg::CertificateRequest& cr
   SNR_ENSURE(hs.settings.client_auth != ClientAuthType::None, Err::UNEXPECTED_CERT_REQUEST);
   // "The "signature_algorithms" extension MUST be specified" (4.3.2).
   SNR_ENSURE(cr.ext.has(ext::signature_algorithms), Err::MISSING_EXTENSION);
-  // The names are only a hint (snr has one certificate to offer), but they must be well-formed.
+  // The names are a hint for the certificate request callback; they must be well-formed.
+  std::vector<Bytes> authorities;
   for (const msg::RawExtension& raw : cr.ext.unknown) {
-    if (raw.type == ext::certificate_authorities)
-      SNR_TRY(msg::parse_certificate_authorities(raw.data, false));
+    if (raw.type == ext::certificate_authorities) {
+      SNR_TRY_ASSIGN(authorities, msg::parse_certificate_authorities(raw.data, false));
+    }
   }
   hs.cert_requested = true;
   hs.cert_request_context = cr.context;
   hs.cert_request_schemes = cr.ext.signature_algorithms;
   hs.out->flags |= flag::CLIENT_AUTH;
-  return choose_client_certificate(hs, true);
+  return choose_client_certificate(hs, true, authorities);
 }
 
 Status on_certificate_request12(Handshake& hs, ByteView body) {
@@ -225,7 +257,7 @@ Status on_certificate_request12(Handshake& hs, ByteView body) {
   hs.cert_request_types = std::move(cr.certificate_types);
   hs.cert_request_schemes = std::move(cr.signature_algorithms);
   hs.out->flags |= flag::CLIENT_AUTH;
-  return choose_client_certificate(hs, false);
+  return choose_client_certificate(hs, false, cr.certificate_authorities);
 }
 
 Status check_cert_request_seen(const Handshake& hs) {
@@ -235,8 +267,9 @@ Status check_cert_request_seen(const Handshake& hs) {
 }
 
 bool may_send_client_cert(const Handshake& hs) {
+  const detail::ConfigData& cfg = *hs.settings.config;
   return hs.settings.mode == Mode::Client && hs.settings.client_auth != ClientAuthType::None &&
-         hs.settings.config->cert.has_value();
+         (cfg.cert.has_value() || cfg.chains.has_app_chains());
 }
 
 // Certificate (RFC 8446 4.4.2): the request's context echoed, then our chain or nothing.

@@ -135,7 +135,8 @@ Status check_finished12(Handshake& hs, const InMessage& in, bool client_sent) {
   SNR_TRY_ASSIGN(msg::Finished fin, msg::parse_finished(in.body));
   SNR_TRY_ASSIGN(Bytes expect, finished12_for(hs, client_sent));
   SNR_ENSURE(fin.verify_data.size() == expect.size(), Err::DECODE);
-  SNR_ENSURE(ct_equal(fin.verify_data, expect), Err::BAD_FINISHED);
+  SNR_ENSURE(ct_equal(fin.verify_data, expect) || crypto::null_crypto(hs.settings.provider),
+             Err::BAD_FINISHED);
   return absorb(hs, in);
 }
 

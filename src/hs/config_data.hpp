@@ -95,6 +95,8 @@ struct ConfigData {
   uint32_t max_early_data = 0;
   EarlyDataCallback early_data_cb;
   ClientHelloCallback client_hello_cb;
+  ConnectionInitializer connection_initializer;  // run by each connection's first poll_negotiate
+  CertificateRequestCallback cert_request_cb;     // client: chooses its chain for a request
   PrivateKeyCallback private_key_cb;
   CertValidationCallback cert_validation_cb;
   std::optional<SessionCache> session_cache;

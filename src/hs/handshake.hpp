@@ -232,6 +232,12 @@ struct Settings {
   std::function<Result<std::optional<SecureBytes>>(const PkeyRequest& req)> pkey_offload;
   // The application's verdict on a validated peer chain (leaf first); empty: none.
   std::function<Status(std::span<const Certificate> path)> cert_validation;
+  // Client: the application's chain for a CertificateRequest (its signature schemes and
+  // certificate_authorities names); nullptr lets the config's chains decide, an error fails
+  // the handshake. Empty: no such callback.
+  std::function<Result<const detail::CertifiedKey*>(std::span<const uint16_t> schemes,
+                                                    std::span<const Bytes> authorities)>
+      cert_request;
 };
 
 struct Handshake {

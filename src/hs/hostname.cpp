@@ -78,6 +78,8 @@ size_t label_count(std::string_view s) {
 
 }  // namespace
 
+std::string_view sni_host_name(std::string_view name) { return strip_trailing_dot(name); }
+
 // RFC 6125 6.4 (DNS-ID) and 6.4.3 (wildcards); IP addresses per RFC 6125 1.7.2 / RFC 5280.
 bool hostname_matches(std::string_view cert_name, std::string_view host) {
   if (cert_name.empty() || host.empty()) return false;

@@ -160,7 +160,8 @@ Result<Outcome> recv_client_key(Handshake& hs, const InMessage* in) {
   SNR_TRY_ASSIGN(msg::ClientKeyExchange cke, msg::parse_client_key_exchange(in->body, kind));
   switch (kind) {
     case msg::KxKind::ECDHE: {
-      SNR_TRY_ASSIGN(hs.pre_master, hs.key_shares.front().derive(cke.exchange));
+      SNR_TRY_ASSIGN(hs.pre_master,
+                     hs.settings.provider->derive(hs.key_shares.front(), cke.exchange));
       hs.key_shares.clear();
       break;
     }

@@ -7,17 +7,17 @@ namespace snr::keys {
 
 Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
                          ByteView context, MutByteView out) {
-  // HkdfLabel: u16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>.
-  Bytes info;
-  info.reserve(2 + 1 + 255 + 1 + 255);
-  wire::Writer w(info);
-  w.u16(out.size());
-  w.prefixed<1>([&](wire::Writer& l) {
-    l.bytes(as_bytes("tls13 "));
-    l.bytes(as_bytes(label));
-  });
-  w.prefixed_bytes<1>(context);
-  SNR_ENSURE(w.ok(), Err::INTERNAL);
+  // HkdfLabel: u16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>,
+  // fed to HKDF-Expand piece by piece: a key schedule derives dozens of these.
+  static constexpr std::string_view kPrefix = "tls13 ";
+  SNR_ENSURE(out.size() <= 0xffff && kPrefix.size() + label.size() <= 255 && context.size() <= 255,
+             Err::INTERNAL);
+  const uint8_t length[2] = {static_cast<uint8_t>(out.size() >> 8),
+                             static_cast<uint8_t>(out.size())};
+  const uint8_t label_len = static_cast<uint8_t>(kPrefix.size() + label.size());
+  const uint8_t context_len = static_cast<uint8_t>(context.size());
+  const ByteView info[] = {ByteView(length), ByteView(&label_len, 1),   as_bytes(kPrefix),
+                           as_bytes(label),  ByteView(&context_len, 1), context};
   return crypto::hkdf_expand(alg, secret, info, out);
 }
 
@@ -32,8 +32,9 @@ Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::
 
 Result<TrafficKey> traffic_key(crypto::HashAlg hash, crypto::AeadAlg aead, ByteView secret) {
   TrafficKey k;
-  k.key.resize(crypto::aead_key_size(aead));
-  SNR_TRY(hkdf_expand_label(hash, secret, "key", {}, k.key.mut_view()));
+  k.key_len = crypto::aead_key_size(aead);
+  SNR_ENSURE(k.key_len <= k.key_bytes.size(), Err::INTERNAL);
+  SNR_TRY(hkdf_expand_label(hash, secret, "key", {}, MutByteView(k.key_bytes.data(), k.key_len)));
   SNR_TRY(hkdf_expand_label(hash, secret, "iv", {}, k.iv));
   return k;
 }

@@ -22,9 +22,14 @@ Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::
 
 // A traffic key and IV for one direction (RFC 8446 7.3).
 struct TrafficKey {
-  SecureBytes key;
+  std::array<uint8_t, 32> key_bytes{};  // inline: every key change derives one
+  size_t key_len = 0;
   std::array<uint8_t, crypto::kAeadNonceSize> iv{};
-  ~TrafficKey() { secure_wipe(iv.data(), iv.size()); }
+  ByteView key() const { return ByteView(key_bytes.data(), key_len); }
+  ~TrafficKey() {
+    secure_wipe(key_bytes.data(), key_bytes.size());
+    secure_wipe(iv.data(), iv.size());
+  }
 };
 Result<TrafficKey> traffic_key(crypto::HashAlg hash, crypto::AeadAlg aead, ByteView secret);
 // application_traffic_secret_N+1 (RFC 8446 7.2).

@@ -27,6 +27,10 @@ class Protection {
                               size_t& offset) = 0;
   // TLS 1.3 KeyUpdate: the next traffic secret; other versions cannot (Err::KEY_UPDATE).
   virtual Status update();
+  // TLS 1.3: takes the traffic secret of the next stage (handshake to application keys) in
+  // place, keeping the cipher context, and restarts the sequence. False when this protection
+  // cannot (another kind, or another suite); the caller then builds a new one.
+  virtual Result<bool> rekey(uint16_t /*suite*/, ByteView /*secret*/) { return false; }
   // The most bytes one record may add to its plaintext (header excluded).
   virtual size_t max_overhead() const = 0;
   // The largest protected fragment the peer may send (RFC 8446 5.2, RFC 5246 6.2.3).

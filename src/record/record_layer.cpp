@@ -15,7 +15,7 @@ using msg::ContentType;
 Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
                                                            crypto::HashAlg hash, ByteView secret) {
   SNR_TRY_ASSIGN(keys::TrafficKey tk, keys::traffic_key(hash, aead, secret));
-  SNR_TRY_ASSIGN(crypto::Aead a, crypto::Aead::create(aead, tk.key.view()));
+  SNR_TRY_ASSIGN(crypto::Aead a, crypto::Aead::create(aead, tk.key()));
   std::unique_ptr<Protection13> p(new Protection13(std::move(a), hash));
   p->iv_ = tk.iv;
   p->secret_.len = secret.size();
@@ -23,9 +23,23 @@ Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
   return p;
 }
 
+Result<std::unique_ptr<Protection13>> Protection13::create(uint16_t suite, crypto::AeadAlg aead,
+                                                           crypto::HashAlg hash, ByteView secret) {
+  SNR_TRY_ASSIGN(auto p, create(aead, hash, secret));
+  p->suite_ = suite;
+  return p;
+}
+
+Result<bool> Protection13::rekey(uint16_t suite, ByteView secret) {
+  if (suite_ == 0 || suite != suite_ || secret.size() != secret_.len) return false;
+  SNR_TRY(install(secret));
+  std::copy(secret.begin(), secret.end(), secret_.bytes.begin());
+  return true;
+}
+
 Status Protection13::install(ByteView secret) {
   SNR_TRY_ASSIGN(keys::TrafficKey tk, keys::traffic_key(hash_, aead_.alg(), secret));
-  SNR_TRY(aead_.set_key(tk.key.view()));
+  SNR_TRY(aead_.set_key(tk.key()));
   iv_ = tk.iv;
   seq_ = 0;
   return {};

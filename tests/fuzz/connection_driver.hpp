@@ -27,8 +27,9 @@ inline bool verbose() {
   return on;
 }
 
-inline void run_connection(Connection& conn, const Config& config, ByteView input) {
-  FuzzProvider provider;
+// `provider`: FuzzProvider for the real-crypto targets, NullFuzzProvider for the null ones.
+inline void run_connection(Connection& conn, const Config& config, ByteView input,
+                           crypto::Provider& provider) {
   size_t pos = 0;
   check(conn.set_config(config).ok());
   conn.state().provider = &provider;
@@ -69,22 +70,30 @@ inline void run_connection(Connection& conn, const Config& config, ByteView inpu
   (void)conn.master_secret();
   uint8_t buf[4096];
   size_t app_bytes = 0;
+  std::string end = "end of input";
   for (int i = 0; i < 256; ++i) {
     const size_t before = pos;
     auto r = conn.poll_recv(buf);
     if (r.is_error() || (r.is_ready() && r.value() == 0)) {
-      if (verbose())
-        std::fprintf(stderr, "  handshake complete (%s), %zu bytes of data, then %s\n",
-                     std::string(*conn.cipher_suite()).c_str(), app_bytes,
-                     r.is_error() ? std::string(r.error().name()).c_str() : "close");
+      end = r.is_error() ? std::string(r.error().name()) : "close";
       break;
     }
     if (r.is_ready()) app_bytes += r.value();
     if (r.is_ready()) check(r.value() <= sizeof(buf));
     if (r.is_pending() && pos == before) break;
   }
+  if (verbose())
+    std::fprintf(stderr, "  handshake complete (%s), %zu bytes of data, then %s\n",
+                 std::string(*conn.cipher_suite()).c_str(), app_bytes, end.c_str());
+  // TLS 1.3: a KeyUpdate goes out with the data (other versions refuse it).
+  (void)conn.request_key_update(PeerKeyUpdate::KeyUpdatedRequested);
   (void)conn.poll_send(std::string_view("fuzz"));
   (void)conn.poll_shutdown();
+}
+
+inline void run_connection(Connection& conn, const Config& config, ByteView input) {
+  FuzzProvider provider;
+  run_connection(conn, config, input, provider);
 }
 
 }  // namespace snr::fuzz

@@ -6,6 +6,11 @@
 //       versions, suites and certificates. Writes the peer's byte stream as a whole-connection
 //       seed, every handshake message (TLS 1.3 ones decrypted through the peer's key log) as
 //       message, hello and extension seeds, and record-layer seeds.
+//   fuzz_corpus_capture selftalk-null OUTDIR
+//       The same with null crypto on both sides (NullFuzzProvider): snr clients against the
+//       server_null server and snr servers against the client_null client; the peer's stream
+//       (for server_null behind the config byte) is the seed. TLS 1.3 peers also send a
+//       KeyUpdate and more data after the handshake.
 //   fuzz_corpus_capture serve PORT FILE
 //       The fuzz server on 127.0.0.1:PORT for one connection (e.g. from openssl s_client);
 //       echoes application data; writes what the client sent to FILE.
@@ -646,6 +651,218 @@ int selftalk(const std::string& outdir) {
   return 0;
 }
 
+// ---- null crypto (server_null, client_null) ----
+
+// What the null-crypto captures vary besides version, suites and groups.
+struct NullPeer {
+  std::string name;
+  std::vector<uint16_t> suites;
+  std::vector<uint16_t> groups;  // empty: all
+  Version max_version;
+  std::string cert;          // the server's certificate (server_null: "rsa2048" or P-256)
+  bool client_auth = false;  // a CertificateRequest, answered with a certificate
+  bool resume = false;       // a second handshake resuming the first one's ticket
+};
+
+// Like run(), and once the data went both ways in TLS 1.3 the non-fuzzed peer sends a
+// KeyUpdate (update_requested) and more data, so the seed covers post-handshake input.
+Transcript run_null(Connection& client, Connection& server, bool fuzzed_is_server) {
+  Transcript t;
+  auto c2s = std::make_shared<Stream>();
+  auto s2c = std::make_shared<Stream>();
+  (void)client.set_send_callback([c2s](const uint8_t* b, uint32_t n) { return c2s->write(b, n); });
+  (void)client.set_receive_callback([s2c](uint8_t* b, uint32_t n) { return s2c->read(b, n); });
+  (void)server.set_send_callback([s2c](const uint8_t* b, uint32_t n) { return s2c->write(b, n); });
+  (void)server.set_receive_callback([c2s](uint8_t* b, uint32_t n) { return c2s->read(b, n); });
+  t.ok = handshake(client, server) && exchange(client, server, "ping\n") &&
+         exchange(server, client, "pong\n");
+  Connection& peer = fuzzed_is_server ? client : server;
+  Connection& fuzzed = fuzzed_is_server ? server : client;
+  if (t.ok && *peer.actual_protocol_version() == Version::TLS13) {
+    t.ok = peer.request_key_update(PeerKeyUpdate::KeyUpdatedRequested).ok() &&
+           exchange(peer, fuzzed, "after key update\n");
+  }
+  if (t.ok) {
+    (void)client.poll_shutdown_send();
+    uint8_t buf[16];
+    (void)server.poll_recv(buf);
+    (void)server.poll_shutdown_send();
+    (void)client.poll_recv(buf);
+  }
+  t.c2s = c2s->log;
+  t.s2c = s2c->log;
+  return t;
+}
+
+Result<Config> null_peer_client_config(const PeerPolicy& pol, bool client_auth,
+                                       std::vector<Bytes>& tickets) {
+  auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));
+  SNR_TRY(b.with_system_certs(false));
+  SNR_TRY(b.set_security_policy(pol.policy()));
+  SNR_TRY(b.set_wall_clock([] { return kFuzzClockNs; }));
+  SNR_TRY(b.disable_x509_verification());
+  if (client_auth) {
+    SNR_TRY(
+        b.load_pem(read_data_file("ecdsa-p384-cert.pem"), read_data_file("ecdsa-p384-key.pem")));
+    SNR_TRY(b.set_client_auth_type(ClientAuthType::Optional));
+  }
+  SNR_TRY(b.set_session_ticket_callback([&tickets](Connection&, const SessionTicket& st) {
+    tickets.emplace_back(st.data.begin(), st.data.end());
+  }));
+  return b.build();
+}
+
+Result<Config> null_peer_server_config(const PeerPolicy& pol, const NullPeer& peer) {
+  auto b = Config::builder();
+  (void)b.set_max_blinding_delay(std::chrono::seconds(0));
+  SNR_TRY(b.with_system_certs(false));
+  SNR_TRY(b.set_security_policy(pol.policy()));
+  SNR_TRY(b.set_wall_clock([] { return kFuzzClockNs; }));
+  SNR_TRY(
+      b.load_pem(read_data_file(peer.cert + "-cert.pem"), read_data_file(peer.cert + "-key.pem")));
+  SNR_TRY(b.add_dhparams(read_data_file("dhparams-ffdhe2048.pem")));
+  SNR_TRY(b.disable_x509_verification());
+  static const uint8_t kName[] = {'p', 'e', 'e', 'r'};
+  static const uint8_t kKey[32] = {0x70, 0x65, 0x65, 0x72};
+  SNR_TRY(
+      b.add_session_ticket_key(kName, kKey,
+                               std::chrono::system_clock::time_point(
+                                   std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                       std::chrono::nanoseconds(kFuzzClockNs)))));
+  if (peer.client_auth) SNR_TRY(b.set_client_auth_type(ClientAuthType::Optional));
+  return b.build();
+}
+
+std::vector<uint16_t> groups_or_all(const std::vector<uint16_t>& g) {
+  return g.empty() ? std::vector<uint16_t>(std::begin(kAllGroups), std::end(kAllGroups)) : g;
+}
+
+void report(const std::string& name, Connection& fuzzed) {
+  auto type = fuzzed.handshake_type();
+  auto suite = fuzzed.cipher_suite();
+  std::printf("  %s: %s, %s\n", name.c_str(), suite.ok() ? std::string(*suite).c_str() : "?",
+              type.ok() ? std::string(*type).c_str() : "?");
+}
+
+// snr clients (NullFuzzProvider) against the server_null server: the client streams, behind
+// the target's config byte, are `server_null` seeds.
+void capture_server_null(Corpus& corpus) {
+  const std::vector<NullPeer> peers = {
+      {"tls13-aes128-x25519", {0x1301}, {0x001d}, Version::TLS13, "", false, false},
+      {"tls13-aes256-p256", {0x1302}, {0x0017}, Version::TLS13, "", false, false},
+      {"tls13-chacha-p384", {0x1303}, {0x0018}, Version::TLS13, "", false, false},
+      {"tls13-p521", {0x1301}, {0x0019}, Version::TLS13, "", false, false},
+      // Two groups offered, the share for the first (the server accepts it: no HRR).
+      {"tls13-p521-x25519", {0x1301}, {0x0019, 0x001d}, Version::TLS13, "", false, false},
+      {"tls13-client-auth", {0x1301}, {}, Version::TLS13, "", true, false},
+      {"tls13-resume", {0x1301}, {0x001d}, Version::TLS13, "", false, true},
+      {"tls12-ecdhe-gcm", {0xC02B}, {}, Version::TLS12, "", false, false},
+      {"tls12-ecdhe-cbc-sha384", {0xC024}, {0x0018}, Version::TLS12, "", false, false},
+      {"tls12-ecdhe-chacha", {0xCCA9}, {}, Version::TLS12, "", false, false},
+      {"tls12-rsa-kx-gcm", {0x009C}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-rsa-kx-cbc", {0x002F}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-dhe-rsa-gcm", {0x009E}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-client-auth", {0xC02B}, {}, Version::TLS12, "", true, false},
+      {"tls12-resume", {0xC02B}, {}, Version::TLS12, "", false, true},
+      {"tls11-ecdhe-cbc", {0xC009}, {}, Version::TLS11, "", false, false},
+      {"tls10-rsa-kx-cbc", {0x0035}, {}, Version::TLS10, "rsa2048", false, false},
+  };
+  for (const NullPeer& peer : peers) {
+    const bool rsa = peer.cert == "rsa2048";
+    auto server_cfg = fuzz_server_null_config(peer.client_auth, rsa);
+    if (!server_cfg.ok()) {
+      std::fprintf(stderr, "server_null config: %s\n", server_cfg.error().message().c_str());
+      std::exit(1);
+    }
+    PeerPolicy pol(peer.suites, groups_or_all(peer.groups));
+    std::vector<Bytes> tickets;
+    auto client_cfg = null_peer_client_config(pol, peer.client_auth, tickets);
+    if (!client_cfg.ok()) {
+      std::fprintf(stderr, "  %s: %s\n", peer.name.c_str(), client_cfg.error().message().c_str());
+      continue;
+    }
+    Transcript r;
+    for (int round = 0; round < (peer.resume ? 2 : 1); ++round) {
+      Connection client(Mode::Client), server(Mode::Server);
+      NullFuzzProvider client_provider, server_provider;
+      (void)client.set_config(*client_cfg);
+      (void)client.set_server_name(kFuzzServerName);
+      client.state().provider = &client_provider;
+      client.state().test_max_version = peer.max_version;
+      if (round == 1) {
+        if (tickets.empty()) break;
+        (void)client.set_session_ticket(tickets.back());
+      }
+      (void)server.set_config(*server_cfg);
+      server.state().provider = &server_provider;
+      r = run_null(client, server, true);
+      if (r.ok) report(peer.name, server);
+    }
+    if (!r.ok) {
+      std::fprintf(stderr, "  %s: no complete handshake, skipped\n", peer.name.c_str());
+      continue;
+    }
+    const uint8_t variant = static_cast<uint8_t>((peer.client_auth ? 1 : 0) | (rsa ? 2 : 0));
+    corpus.add("server_null", peer.name, with_prefix(variant, r.c2s));
+  }
+}
+
+// snr servers (NullFuzzProvider) against the client_null client: the server streams are
+// `client_null` seeds.
+void capture_client_null(Corpus& corpus) {
+  const std::vector<NullPeer> peers = {
+      {"tls13-ecdsa-p256", {0x1301}, {}, Version::TLS13, "ecdsa-p256", false, false},
+      {"tls13-rsa-pss-aes256", {0x1302}, {}, Version::TLS13, "rsa2048", false, false},
+      {"tls13-ed25519-chacha", {0x1303}, {}, Version::TLS13, "ed25519", false, false},
+      {"tls13-hrr-p384", {0x1301}, {0x0018}, Version::TLS13, "ecdsa-p384", false, false},
+      {"tls13-client-auth", {0x1301}, {}, Version::TLS13, "ecdsa-p256", true, false},
+      {"tls12-ecdhe-ecdsa-gcm", {0xC02B}, {}, Version::TLS12, "ecdsa-p256", false, false},
+      {"tls12-ecdhe-rsa-cbc-sha384", {0xC028}, {0x0017}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-ecdhe-chacha", {0xCCA8}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-dhe-rsa-gcm", {0x009E}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-rsa-kx-gcm", {0x009C}, {}, Version::TLS12, "rsa2048", false, false},
+      {"tls12-client-auth", {0xC02F}, {}, Version::TLS12, "rsa2048", true, false},
+      {"tls11-ecdhe-rsa-cbc", {0xC013}, {}, Version::TLS11, "rsa2048", false, false},
+      {"tls10-rsa-kx-cbc", {0x0035}, {}, Version::TLS10, "rsa2048", false, false},
+  };
+  auto client_cfg = fuzz_client_null_config();
+  if (!client_cfg.ok()) {
+    std::fprintf(stderr, "client_null config: %s\n", client_cfg.error().message().c_str());
+    std::exit(1);
+  }
+  for (const NullPeer& peer : peers) {
+    PeerPolicy pol(peer.suites, groups_or_all(peer.groups));
+    auto server_cfg = null_peer_server_config(pol, peer);
+    if (!server_cfg.ok()) {
+      std::fprintf(stderr, "  %s: %s\n", peer.name.c_str(), server_cfg.error().message().c_str());
+      continue;
+    }
+    Connection client(Mode::Client), server(Mode::Server);
+    NullFuzzProvider client_provider, server_provider;
+    (void)client.set_config(*client_cfg);
+    (void)client.set_server_name(kFuzzServerName);
+    client.state().provider = &client_provider;
+    (void)server.set_config(*server_cfg);
+    server.state().provider = &server_provider;
+    server.state().test_max_version = peer.max_version;
+    Transcript r = run_null(client, server, false);
+    if (!r.ok) {
+      std::fprintf(stderr, "  %s: no complete handshake, skipped\n", peer.name.c_str());
+      continue;
+    }
+    report(peer.name, client);
+    corpus.add("client_null", peer.name, r.s2c);
+  }
+}
+
+int selftalk_null(const std::string& outdir) {
+  Corpus corpus(outdir);
+  capture_server_null(corpus);
+  capture_client_null(corpus);
+  return 0;
+}
+
 // ---- over TCP, against other implementations ----
 
 int tcp_run(bool server_side, int port, const std::string& file) {
@@ -735,12 +952,14 @@ int main(int argc, char** argv) {
   using namespace snr::fuzz;
   const std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "selftalk" && argc == 3) return selftalk(argv[2]);
+  if (cmd == "selftalk-null" && argc == 3) return selftalk_null(argv[2]);
   if ((cmd == "serve" || cmd == "connect") && argc == 4)
     return tcp_run(cmd == "serve", std::atoi(argv[2]), argv[3]);
   if (cmd == "split" && argc == 5) return split(argv[2], argv[3], argv[4]);
-  std::fprintf(stderr,
-               "usage: %s selftalk OUTDIR | serve PORT FILE | connect PORT FILE | "
-               "split OUTDIR NAME FILE\n",
-               argv[0]);
+  std::fprintf(
+      stderr,
+      "usage: %s selftalk OUTDIR | selftalk-null OUTDIR | serve PORT FILE | connect PORT FILE | "
+      "split OUTDIR NAME FILE\n",
+      argv[0]);
   return 2;
 }

@@ -6,7 +6,7 @@
 #   tests/fuzz/make-corpus.sh            build dir: build-fuzz-corpus (BUILD_DIR=... to change)
 #
 # Sources (see README.md): in-memory snr handshakes of every version and key exchange
-# (fuzz_corpus_capture selftalk), then the fuzz client and server against openssl s_server /
+# (fuzz_corpus_capture selftalk; selftalk-null for the null-crypto targets), then the fuzz client and server against openssl s_server /
 # s_client and gnutls-serv / gnutls-cli on 127.0.0.1, and the test certificates for `pem`.
 set -euo pipefail
 
@@ -32,6 +32,8 @@ mkdir -p "$out"
 
 echo "== in-memory handshakes"
 "$cap" selftalk "$out"
+echo "== in-memory handshakes, null crypto (server_null, client_null)"
+"$cap" selftalk-null "$out"
 
 echo "== certificates"
 mkdir -p "$out/pem"

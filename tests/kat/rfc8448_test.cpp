@@ -210,7 +210,7 @@ TEST(Rfc8448KeySchedule, TrafficKeysAndIvs) {
   for (const Case& c : cases) {
     auto tk = keys::traffic_key(kSha256, kAes128, unhex(c.secret));
     ASSERT_TRUE(tk.ok());
-    EXPECT_EQ(to_hex(tk->key.view()), c.key) << "secret " << c.secret;
+    EXPECT_EQ(to_hex(tk->key()), c.key) << "secret " << c.secret;
     EXPECT_EQ(to_hex(tk->iv), c.iv) << "secret " << c.secret;
   }
 }

@@ -69,36 +69,9 @@ Config client_with(const Policy& policy, std::initializer_list<std::string_view>
   return *c;
 }
 
-// Both sides' outcomes after driving them until both finish, one fails, or nothing moves.
-struct Outcome {
-  std::optional<Error> client, server;
-  bool done = false;
-};
-
-Outcome drive(Connection& client, Connection& server, int max_rounds = 200000) {
-  Outcome o;
-  bool c_done = false, s_done = false;
-  for (int i = 0; i < max_rounds && !(c_done && s_done); ++i) {
-    if (!c_done && !o.client) {
-      auto r = client.poll_negotiate();
-      if (r.is_error()) o.client = r.error();
-      c_done = r.is_ready();
-    }
-    if (!s_done && !o.server) {
-      auto r = server.poll_negotiate();
-      if (r.is_error()) o.server = r.error();
-      s_done = r.is_ready();
-    }
-    if (o.client && o.server) break;
-  }
-  o.done = c_done && s_done;
-  return o;
-}
-Outcome drive(Pair& p) { return drive(p.client, p.server); }
-
 // Lets the pair finish from where it is; fails the test on any error.
 void finish(Connection& client, Connection& server) {
-  Outcome o = drive(client, server);
+  HandshakeOutcome o = drive_pair(client, server);
   ASSERT_FALSE(o.client) << o.client->name() << ": " << o.client->message();
   ASSERT_FALSE(o.server) << o.server->name() << ": " << o.server->message();
   ASSERT_TRUE(o.done);
@@ -140,7 +113,7 @@ TEST(ClientHelloCallback, FailSendsHandshakeFailure) {
     Config server = server_with(
         "ecdsa-p256", pol, [](Connection&) { return ClientHelloResult::fail("no such tenant"); });
     Pair p(client_with(pol), server);
-    Outcome o = drive(p);
+    HandshakeOutcome o = drive_pair(p);
     ASSERT_TRUE(o.server);
     EXPECT_EQ(err_of(*o.server), Err::CLIENT_HELLO_CANCELLED);
     EXPECT_EQ(o.server->kind(), ErrorKind::Application);
@@ -282,7 +255,7 @@ TEST(ClientHelloCallback, FutureErrorFailsTheHandshake) {
   });
   Pair p(client_with(Policy::DEFAULT), server);
   ASSERT_TRUE(p.server.set_waker([] {}).ok());
-  Outcome o = drive(p);
+  HandshakeOutcome o = drive_pair(p);
   ASSERT_TRUE(o.server);
   EXPECT_EQ(err_of(*o.server), Err::CLIENT_HELLO_CANCELLED);
   EXPECT_NE(o.server->message().find("lookup failed"), std::string::npos);

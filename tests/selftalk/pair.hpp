@@ -141,4 +141,40 @@ inline std::string transfer(Connection& from, Connection& to, const std::string&
   return got;
 }
 
+// Both sides' outcomes after driving them until both finish, one fails, or nothing moves
+// (for tests whose callbacks may fail either side).
+struct HandshakeOutcome {
+  std::optional<Error> client, server;
+  bool done = false;
+};
+
+inline HandshakeOutcome drive_pair(Connection& client, Connection& server,
+                                   int max_rounds = 200000) {
+  HandshakeOutcome o;
+  bool c_done = false, s_done = false;
+  for (int i = 0; i < max_rounds && !(c_done && s_done); ++i) {
+    if (!c_done && !o.client) {
+      auto r = client.poll_negotiate();
+      if (r.is_error()) o.client = r.error();
+      c_done = r.is_ready();
+    }
+    if (!s_done && !o.server) {
+      auto r = server.poll_negotiate();
+      if (r.is_error()) o.server = r.error();
+      s_done = r.is_ready();
+    }
+    if (o.client && o.server) break;
+  }
+  o.done = c_done && s_done;
+  return o;
+}
+
+inline HandshakeOutcome drive_pair(Pair& p) { return drive_pair(p.client, p.server); }
+
+inline void expect_success(const HandshakeOutcome& o) {
+  EXPECT_FALSE(o.client) << o.client->name() << ": " << o.client->message();
+  EXPECT_FALSE(o.server) << o.server->name() << ": " << o.server->message();
+  EXPECT_TRUE(o.done);
+}
+
 }  // namespace snr::test

@@ -24,7 +24,7 @@ std::unique_ptr<Protection13> make(crypto::AeadAlg alg = crypto::AeadAlg::AES_12
 Bytes seal_raw(ByteView inner, uint64_t seq) {
   auto tk = keys::traffic_key(crypto::HashAlg::SHA256, crypto::AeadAlg::AES_128_GCM, kSecret);
   EXPECT_TRUE(tk.ok());
-  auto aead = crypto::Aead::create(crypto::AeadAlg::AES_128_GCM, tk->key.view());
+  auto aead = crypto::Aead::create(crypto::AeadAlg::AES_128_GCM, tk->key());
   EXPECT_TRUE(aead.ok());
   uint8_t nonce[12];
   std::copy(tk->iv.begin(), tk->iv.end(), nonce);

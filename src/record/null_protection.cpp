@@ -1,0 +1,79 @@
+#include "record/null_protection.hpp"
+
+#include "crypto/aead.hpp"
+#include "crypto/hash.hpp"
+#include "record/protection12.hpp"
+#include "record/record_layer.hpp"
+#include "util/error_code.hpp"
+#include "wire/writer.hpp"
+
+namespace snr::record {
+
+using msg::ContentType;
+
+Status NullProtection::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  wire::Writer w(out);
+  w.u8(static_cast<uint8_t>(tls13_ ? ContentType::application_data : type));
+  w.u16(wire_version_);
+  w.u16(plaintext.size() + max_overhead());
+  w.bytes(plaintext);
+  if (tls13_) w.u8(static_cast<uint8_t>(type));
+  w.zeros(tag_size_);
+  SNR_ENSURE(w.ok(), Err::INTERNAL);
+  ++seq_;
+  return {};
+}
+
+Result<size_t> NullProtection::open(ByteView header, MutByteView body, ContentType& type,
+                                    size_t& offset) {
+  offset = 0;
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  // The same length rules as the real ciphers: a record too short for its tag fails to open.
+  SNR_ENSURE(body.size() >= tag_size_ + (tls13_ ? 1 : 0), Err::DECRYPT);
+  ++seq_;
+  size_t end = body.size() - tag_size_;
+  if (!tls13_) {
+    type = static_cast<ContentType>(header[0]);
+    return end;
+  }
+  while (end > 0 && body[end - 1] == 0) --end;
+  SNR_ENSURE(end > 0, Err::RECORD_PADDING);
+  type = static_cast<ContentType>(body[end - 1]);
+  SNR_ENSURE(end - 1 <= kMaxPlaintext, Err::RECORD_LIMIT);
+  return end - 1;
+}
+
+Status NullProtection::update() {
+  if (!tls13_) return make_error(Err::KEY_UPDATE);
+  seq_ = 0;
+  return {};
+}
+
+size_t NullProtection::max_ciphertext() const {
+  return tls13_ ? kMaxCiphertext13 : kMaxCiphertext12;
+}
+
+Result<std::unique_ptr<Protection>> protection13_for(const crypto::Provider* provider,
+                                                     const policy::CipherSuite& suite,
+                                                     ByteView secret) {
+  if (crypto::null_crypto(provider))
+    return std::unique_ptr<Protection>(
+        std::make_unique<NullProtection>(true, msg::version::TLS12, crypto::kAeadTagSize));
+  SNR_TRY_ASSIGN(auto p, Protection13::create(suite.iana, suite.aead(), suite.hash, secret));
+  return std::unique_ptr<Protection>(std::move(p));
+}
+
+Result<std::unique_ptr<Protection>> protection12_for(const crypto::Provider* provider,
+                                                     const policy::CipherSuite& suite,
+                                                     Version version,
+                                                     const keys::DirectionKeys& keys) {
+  if (!crypto::null_crypto(provider)) return make_protection12(suite, version, keys);
+  const uint16_t wire = version == Version::TLS10   ? msg::version::TLS10
+                        : version == Version::TLS11 ? msg::version::TLS11
+                                                    : msg::version::TLS12;
+  const size_t tag = suite.is_aead() ? crypto::kAeadTagSize : crypto::hash_size(suite.mac);
+  return std::unique_ptr<Protection>(std::make_unique<NullProtection>(false, wire, tag));
+}
+
+}  // namespace snr::record
