@@ -336,7 +336,7 @@ Status Connection::set_session_ticket(std::span<const uint8_t> blob) {
   SNR_ENSURE(s_->mode == Mode::Client && !s_->hs && !s_->complete, Err::INVALID_STATE);
   SNR_ENSURE(s_->psks.empty(), Err::PSK_MODE);
   SNR_TRY_ASSIGN(resume::ClientSession session, resume::decode_client_session(blob));
-  s_->session_in = std::move(session);
+  s_->session_in = std::make_unique<resume::ClientSession>(std::move(session));
   return {};
 }
 

@@ -67,7 +67,7 @@ struct ConnectionState final : hs::HandshakeIo {
   std::string handshake_type_str;
   // Resumption: the session a client offers (set_session_ticket), and the newest session the
   // server issued, encoded as the blob session_ticket() returns.
-  std::optional<resume::ClientSession> session_in;
+  std::unique_ptr<resume::ClientSession> session_in;  // heap: rarely set, kept per connection
   std::vector<Psk> psks;  // external PSKs (append_psk)
 
   // Record sizing
@@ -95,7 +95,8 @@ struct ConnectionState final : hs::HandshakeIo {
   bool early_deferred = false;
   bool early_stop = false;                  // negotiate() stops once the client may send early data
   SecureBytes session_out;                  // holds the session's secret
-  std::optional<ClientHello> client_hello;  // server: the first ClientHello (driver.cpp)
+  // Server: the first ClientHello (driver.cpp); on the heap, as clients never have one.
+  std::unique_ptr<ClientHello> client_hello;
   // QUIC mode (quic.cpp): created by the first QUIC call; the sink replacing the record layer.
   std::unique_ptr<quic::QuicIo> quic;
   bool sslv2_hello = false;  // server: it came in SSLv2 format (SPEC 6.12)

@@ -486,7 +486,7 @@ Poll<void> ConnectionState::negotiate() {
         // this parser refuses is simply not kept.
         if (mode == Mode::Server && type == HandshakeType::client_hello && !client_hello) {
           auto ch = sslv2 ? ClientHello::parse_sslv2(hs_cur) : ClientHello::parse(hs_cur);
-          if (ch.ok()) client_hello = std::move(ch).value();
+          if (ch.ok()) client_hello = std::make_unique<ClientHello>(std::move(ch).value());
         }
         if (mode == Mode::Server && type == HandshakeType::client_hello &&
             hello_cb == HelloCb::NotRun) {

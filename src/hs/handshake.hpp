@@ -105,7 +105,8 @@ struct Negotiated {
   uint64_t keying_material_expiry = 0;
   // Client: a session the server issued during the handshake (TLS 1.2), for the driver to
   // hand to the application.
-  std::optional<resume::ClientSession> issued_session;
+  // Heap, not inline: most connections never get one, and every connection carries this.
+  std::unique_ptr<resume::ClientSession> issued_session;
   // Server: the session-ID cache key of this connection's session (deleted if it fails).
   Bytes cache_key;
   EarlyState early_data = EarlyState::NotRequested;

@@ -106,7 +106,7 @@ void keep_issued_session12(Handshake& hs) {
   const uint64_t life =
       hs.new_ticket12_hint != 0 ? std::min<uint64_t>(hs.new_ticket12_hint, own) : own;
   s.state = session_state12(hs, cfg.now(), life, hs.settings.server_name);
-  hs.out->issued_session = std::move(s);
+  hs.out->issued_session = std::make_unique<resume::ClientSession>(std::move(s));
 }
 
 namespace {

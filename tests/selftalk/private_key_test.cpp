@@ -622,5 +622,101 @@ TEST(PrivateKey, ClientAuthWithOffloadedClientKey) {
   }
 }
 
+// A future that is pending on its first poll (waking the connection) and ready on its second.
+struct PendingOnce : ConnectionFuture {
+  int* ran;
+  explicit PendingOnce(int* r) : ran(r) {}
+  bool polled = false;
+  Poll<void> poll(Connection& conn) override {
+    if (!polled) {
+      polled = true;
+      if (conn.waker()) (*conn.waker())();
+      return Pending{Blocked::OnApplicationInput};
+    }
+    ++*ran;
+    return Ready{};
+  }
+};
+
+// Every async hook at once, each answering with a future that is pending once, over 1-byte
+// I/O: the server's connection initializer, client hello callback and private key (signature
+// or RSA decryption), the client's initializer and private key (client authentication), and
+// both sides' certificate validation callbacks. Each hook runs exactly once, each suspension
+// surfaces as Pending(OnApplicationInput), and the handshake and data still come through.
+TEST(AsyncHooks, EveryHookPendingOnceWithOneByteIo) {
+  // TLS 1.3, TLS 1.2 ECDHE-ECDSA, ECDHE-RSA and RSA key exchange (offloaded decryption).
+  for (uint16_t suite : {0x1301, 0xC02B, 0xC02F, 0x009C}) {
+    SCOPED_TRACE(std::to_string(suite));
+    TestPolicy pol({suite});
+    const std::string server_kind = suite == 0x1301 || suite == 0xC02B ? "ecdsa-p256" : "rsa2048";
+    struct Counts {
+      int init = 0, hello = 0, validate = 0, init_done = 0, hello_done = 0;
+    };
+    Counts sc, cc;
+    auto hooks = [](Counts& n, bool server) {
+      return [&n, server](Config::Builder& b) {
+        EXPECT_TRUE(b.set_connection_initializer([&n](Connection&) {
+                       ++n.init;
+                       return ConnectionFutureResult::future(
+                           std::make_unique<PendingOnce>(&n.init_done));
+                     }).ok());
+        EXPECT_TRUE(b.set_cert_validation_callback_sync([&n](Connection&, CertValidationInfo&) {
+                       ++n.validate;
+                       return true;
+                     }).ok());
+        if (server) {
+          EXPECT_TRUE(b.set_client_auth_type(ClientAuthType::Required).ok());
+          EXPECT_TRUE(b.set_client_hello_callback([&n](Connection&) {
+                         ++n.hello;
+                         return ConnectionFutureResult::future(
+                             std::make_unique<PendingOnce>(&n.hello_done));
+                       }).ok());
+        }
+      };
+    };
+    AppKey skey = load_key(server_kind), ckey = load_key("ecdsa-p256");
+    auto sseen = std::make_shared<Seen>(), cseen = std::make_shared<Seen>();
+    Config server = offload_config(server_kind, pol.policy(), offloader(skey, sseen, Mode2::Future),
+                                   false, hooks(sc, true));
+    Config client = offload_config("ecdsa-p256", pol.policy(),
+                                   offloader(ckey, cseen, Mode2::Future), false, hooks(cc, false));
+    Pair p(client, server, 1);
+    int woken = 0;
+    ASSERT_TRUE(p.client.set_waker([&woken] { ++woken; }).ok());
+    ASSERT_TRUE(p.server.set_waker([&woken] { ++woken; }).ok());
+    int app_waits[2] = {0, 0};
+    bool done[2] = {false, false};
+    for (int i = 0; i < 1000000 && !(done[0] && done[1]); ++i) {
+      Connection* sides[2] = {&p.client, &p.server};
+      for (int k = 0; k < 2; ++k) {
+        if (done[k]) continue;
+        auto r = sides[k]->poll_negotiate();
+        ASSERT_FALSE(r.is_error()) << (k ? "server: " : "client: ") << r.error().message();
+        done[k] = r.is_ready();
+        if (r.is_pending() && r.blocked() == Blocked::OnApplicationInput) ++app_waits[k];
+      }
+    }
+    ASSERT_TRUE(done[0] && done[1]);
+    EXPECT_EQ(sc.init, 1);
+    EXPECT_EQ(sc.init_done, 1);
+    EXPECT_EQ(sc.hello, 1);
+    EXPECT_EQ(sc.hello_done, 1);
+    EXPECT_EQ(sc.validate, 1);  // the client's certificate
+    EXPECT_EQ(cc.init, 1);
+    EXPECT_EQ(cc.init_done, 1);
+    EXPECT_EQ(cc.validate, 1);
+    EXPECT_EQ(sseen->calls, 1);
+    EXPECT_EQ(sseen->kinds[0], suite == 0x009C ? PrivateKeyOperation::Kind::Decrypt
+                                               : PrivateKeyOperation::Kind::Sign);
+    EXPECT_EQ(cseen->calls, 1);
+    // Each future suspends its side once: initializer, hello callback and key on the server,
+    // initializer and key on the client (SetOutputFuture waits one poll too).
+    EXPECT_GE(app_waits[1], 3);
+    EXPECT_GE(app_waits[0], 2);
+    EXPECT_GE(woken, 5);
+    EXPECT_EQ(transfer(p.client, p.server, "through every hook"), "through every hook");
+  }
+}
+
 }  // namespace
 }  // namespace snr::test
