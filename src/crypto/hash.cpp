@@ -334,6 +334,135 @@ Result<Digest> Hmac::finish() {
   return out;
 }
 
+namespace {
+
+// Masks are all ones (true) or zero. The empty asm hides a mask's value from the optimizer,
+// which could otherwise turn the mask arithmetic back into a branch.
+inline uint64_t opaque(uint64_t x) {
+  __asm__("" : "+r"(x));
+  return x;
+}
+// Valid for a, b < 2^63.
+inline uint64_t ct_lt(uint64_t a, uint64_t b) { return opaque(uint64_t{0} - ((a - b) >> 63)); }
+inline uint64_t ct_eq(uint64_t a, uint64_t b) {
+  const uint64_t x = a ^ b;
+  return opaque(uint64_t{0} - ((~x & (x - 1)) >> 63));
+}
+
+// The raw compression function over one block, and the chaining value as big-endian bytes.
+void md_block(HashAlg alg, detail::MdState& s, const uint8_t* block) {
+  switch (alg) {
+    case HashAlg::SHA1:
+      SHA1_Transform(as<SHA_CTX>(s), block);
+      return;
+    case HashAlg::SHA256:
+      SHA256_Transform(as<SHA256_CTX>(s), block);
+      return;
+    case HashAlg::SHA384:
+      SHA512_Transform(as<SHA512_CTX>(s), block);
+      return;
+    default:
+      return;
+  }
+}
+
+template <typename Word>
+void put_be(Word w, uint8_t* out) {
+  for (size_t i = 0; i < sizeof(Word); ++i) {
+    out[i] = static_cast<uint8_t>(w >> (8 * (sizeof(Word) - 1 - i)));
+  }
+}
+
+// ORs the chaining value of `s` into `out` where `mask` is all ones.
+void md_capture(HashAlg alg, detail::MdState& s, uint64_t mask, Digest& out) {
+  uint8_t bytes[kMaxHashSize] = {};
+  switch (alg) {
+    case HashAlg::SHA1: {
+      const SHA_CTX* c = as<SHA_CTX>(s);
+      const SHA_LONG h[5] = {c->h0, c->h1, c->h2, c->h3, c->h4};
+      for (size_t i = 0; i < 5; ++i) put_be(h[i], bytes + 4 * i);
+      break;
+    }
+    case HashAlg::SHA256:
+      for (size_t i = 0; i < 8; ++i) put_be(as<SHA256_CTX>(s)->h[i], bytes + 4 * i);
+      break;
+    case HashAlg::SHA384:
+      for (size_t i = 0; i < 6; ++i) put_be(as<SHA512_CTX>(s)->h[i], bytes + 8 * i);
+      break;
+    default:
+      break;
+  }
+  for (size_t i = 0; i < out.len; ++i) out.bytes[i] |= static_cast<uint8_t>(bytes[i] & mask);
+  secure_wipe(bytes, sizeof(bytes));
+}
+
+}  // namespace
+
+// The inner hash runs over ipad || prefix || data[0, len) and its padding. Blocks that lie
+// wholly inside prefix || data[0, min_len) are hashed as they are; every later block up to the
+// last one the longest message can need is built byte by byte with masks (message byte,
+// 0x80, zero, or the bit length in the block that ends the real message), compressed, and its
+// chaining value kept under a mask when it is that final block.
+Result<Digest> Hmac::finish_secret_length(ByteView prefix, ByteView data, size_t len,
+                                          size_t min_len) {
+  if (!live_) return make_error(Err::INVALID_STATE, "HMAC has no state");
+  if (alg_ != HashAlg::SHA1 && alg_ != HashAlg::SHA256 && alg_ != HashAlg::SHA384) {
+    return make_error(Err::INVALID_ARGUMENT, "no constant-time HMAC for this hash");
+  }
+  if (min_len > data.size()) return make_error(Err::INVALID_ARGUMENT, "HMAC lengths");
+  const size_t block = hash_block_size(alg_);
+  const size_t length_field = block == 128 ? 16 : 8;
+  const size_t max_msg = prefix.size() + data.size();  // after the ipad block
+  const uint64_t msg = prefix.size() + len;            // secret
+  const auto byte_at = [&](size_t pos) -> uint8_t {    // pos public, below max_msg
+    return pos < prefix.size() ? prefix[pos] : data[pos - prefix.size()];
+  };
+  // The chaining value after the ipad block; running_ has absorbed nothing more.
+  detail::MdState state = inner_pad_;
+  std::array<uint8_t, 128> buf{};
+  const size_t public_blocks = (prefix.size() + min_len) / block;
+  for (size_t b = 0; b < public_blocks; ++b) {
+    for (size_t i = 0; i < block; ++i) buf[i] = byte_at(b * block + i);
+    md_block(alg_, state, buf.data());
+  }
+  // Blocks needed for n message bytes: the 0x80 byte and the length field must fit.
+  const auto blocks_for = [&](uint64_t n) { return (n + length_field + block) / block; };
+  const size_t last_block = blocks_for(max_msg) - 1;
+  const uint64_t final_block = blocks_for(msg) - 1;  // secret
+  // The bit length counts the ipad block too. Big-endian in the last length_field bytes.
+  const uint64_t bits = (block + msg) * 8;
+  Digest inner;
+  inner.len = hash_size(alg_);
+  for (size_t b = public_blocks; b <= last_block; ++b) {
+    const uint64_t is_final = ct_eq(b, final_block);
+    for (size_t i = 0; i < block; ++i) {
+      const size_t pos = b * block + i;
+      const uint8_t byte = pos < max_msg ? byte_at(pos) : 0;
+      // A fresh opaque copy each time: otherwise the optimizer may keep pos - msg as the
+      // loop variable and rebuild pos (and so the byte's address) from the secret msg.
+      const uint64_t m = opaque(msg);
+      const uint64_t in_msg = ct_lt(pos, m);
+      const uint64_t at_end = ct_eq(pos, m);
+      uint8_t v = static_cast<uint8_t>((byte & in_msg) | (0x80 & at_end));
+      if (i >= block - 8) {
+        const uint8_t len_byte = static_cast<uint8_t>(bits >> (8 * (block - 1 - i)));
+        v = static_cast<uint8_t>((v & ~is_final) | (len_byte & is_final));
+      }
+      buf[i] = v;
+    }
+    md_block(alg_, state, buf.data());
+    md_capture(alg_, state, is_final, inner);
+  }
+  secure_wipe(buf.data(), buf.size());
+  wipe_state(state);
+  Digest out;
+  detail::MdState outer = outer_pad_;
+  const bool ok = md_update(alg_, outer, inner.view()) && md_final(alg_, outer, out);
+  wipe_state(outer);
+  if (!ok) return crypto_error("HMAC final");
+  return out;
+}
+
 Result<Digest> hmac(HashAlg alg, ByteView key, ByteView data) {
   SNR_TRY_ASSIGN(Hmac h, Hmac::create(alg, key));
   SNR_TRY(h.update(data));

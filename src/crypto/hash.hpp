@@ -81,6 +81,12 @@ class Hmac {
   Status update(ByteView data);
   // The MAC of everything since creation or the last finish(); then starts a new message.
   Result<Digest> finish();
+  // The MAC of `prefix || data.first(len)` with `len` secret, min_len <= len <= data.size():
+  // the same compression-function calls and memory accesses whatever `len` is (the TLS CBC
+  // record MAC, Lucky13). Only the prefix's and data's sizes and min_len may be public.
+  // SHA-1, SHA-256 and SHA-384 (the CBC suites' MACs); the running message must be empty
+  // (right after create() or finish()), and is again afterwards.
+  Result<Digest> finish_secret_length(ByteView prefix, ByteView data, size_t len, size_t min_len);
 
  private:
   explicit Hmac(HashAlg alg) : alg_(alg) {}

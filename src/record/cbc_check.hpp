@@ -21,12 +21,11 @@ struct CbcCheck {
 };
 
 // `plain` is the decrypted fragment (MAC and padding included); only its length is public.
-// `mac` is the reader's HMAC, `scratch` a hash of the same algorithm that absorbs the dummy
-// blocks evening out the MAC's cost; seq/type/version make up the MAC's prefix. No branch and
-// no memory address depends on the padding or MAC bytes, except inside libcrypto's hashing of
-// the secret-length content, whose compression-function count is evened out. Errors: DECRYPT
-// when `plain` cannot even hold the MAC and padding_length (public), libcrypto failures.
-Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, crypto::Hash& scratch, uint64_t seq,
-                                  uint8_t type, uint16_t version, ByteView plain);
+// `mac` is the reader's HMAC; seq/type/version make up the MAC's prefix. No branch and no
+// memory address depends on the padding or MAC bytes (the MAC over the secret-length content
+// included). Errors: DECRYPT when `plain` cannot even hold the MAC and padding_length
+// (public), libcrypto failures.
+Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, uint64_t seq, uint8_t type, uint16_t version,
+                                  ByteView plain);
 
 }  // namespace snr::record

@@ -177,10 +177,9 @@ Result<size_t> Aead12::open(ByteView header, MutByteView body, ContentType& type
 
 class Cbc12 final : public Protection {
  public:
-  Cbc12(crypto::Cbc cbc, crypto::Hmac mac, crypto::Hash scratch, Version version, ByteView iv)
+  Cbc12(crypto::Cbc cbc, crypto::Hmac mac, Version version, ByteView iv)
       : cbc_(std::move(cbc)),
         mac_(std::move(mac)),
-        scratch_(std::move(scratch)),
         mac_size_(crypto::hash_size(mac_.alg())),
         version_(wire_version(version)),
         chained_(version == Version::TLS10) {
@@ -209,7 +208,6 @@ class Cbc12 final : public Protection {
 
   crypto::Cbc cbc_;
   crypto::Hmac mac_;
-  crypto::Hash scratch_;  // absorbs dummy blocks that even out the MAC's hashing time
   size_t mac_size_;
   uint16_t version_;
   bool chained_;  // TLS 1.0: each record's IV is the previous record's last cipher block
@@ -295,8 +293,7 @@ Result<size_t> Cbc12::open(ByteView header, MutByteView body, ContentType& type,
 }
 
 Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
-  SNR_TRY_ASSIGN(CbcCheck check,
-                 cbc_check_record(mac_, scratch_, sequence(), h.type, h.version, plain));
+  SNR_TRY_ASSIGN(CbcCheck check, cbc_check_record(mac_, sequence(), h.type, h.version, plain));
   // The verdict itself becomes public here: the record is accepted or rejected.
   if (check.good == 0) return make_error(Err::DECRYPT);
   return check.content;
@@ -305,11 +302,11 @@ Result<size_t> Cbc12::verify(const Header& h, ByteView plain) {
 }  // namespace
 
 // Lucky13-class timing attacks learn the padding length from how long the check takes.
-// Here no branch and no memory address depends on the padding or MAC bytes, except inside
-// the hash of the content itself, whose cost is evened out by hashing dummy blocks: the
-// total number of compression-function calls is that of the longest possible content.
-Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, crypto::Hash& scratch, uint64_t seq,
-                                  uint8_t type, uint16_t version, ByteView plain) {
+// Here no branch and no memory address depends on the padding or MAC bytes: the MAC over the
+// secret-length content is computed by Hmac::finish_secret_length, which does the same work
+// for every content length the record allows.
+Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, uint64_t seq, uint8_t type, uint16_t version,
+                                  ByteView plain) {
   const size_t len = plain.size();  // public
   const size_t mac_size = crypto::hash_size(mac.alg());
   SNR_ENSURE(len >= mac_size + 1, Err::DECRYPT);
@@ -325,22 +322,13 @@ Result<CbcCheck> cbc_check_record(crypto::Hmac& mac, crypto::Hash& scratch, uint
   // With bad padding, go on as if there were none, so the work below looks the same.
   const size_t content = len - mac_size - 1 - (pad & good);
 
-  // The MAC over the content, then dummy blocks up to the longest content's block count.
+  // The MAC over the additional data (which carries the secret content length) and the
+  // content, out of at most max_content bytes of which min_content are surely content.
   const AdBytes ad = additional_data(seq, type, version, content);
-  SNR_TRY(mac.update(ad));
-  SNR_TRY(mac.update(plain.first(content)));
-  SNR_TRY_ASSIGN(crypto::Digest expected, mac.finish());
-  const crypto::HashAlg alg = mac.alg();
   const size_t max_content = len - mac_size - 1;
-  const size_t dummy_blocks = crypto::hash_blocks(alg, ad.size() + max_content) -
-                              crypto::hash_blocks(alg, ad.size() + content);
-  // At most 255 / B + 1 blocks differ (5 or 3, so the buffer always suffices); one extra
-  // block keeps the call from ever being empty.
-  static const std::array<uint8_t, 8 * 128> kZeros{};
-  const size_t block = crypto::hash_block_size(alg);
-  SNR_TRY(scratch.reset());
-  SNR_TRY(
-      scratch.update(ByteView(kZeros).first(std::min((dummy_blocks + 1) * block, kZeros.size()))));
+  const size_t min_content = max_content > kMaxPadding ? max_content - kMaxPadding : 0;
+  SNR_TRY_ASSIGN(crypto::Digest expected,
+                 mac.finish_secret_length(ad, plain.first(max_content), content, min_content));
 
   // Copy the received MAC out without a secret-dependent address: scan every position it can
   // start at, collecting it rotated by (its start - scan_start) mod mac_size, then undo the
@@ -409,9 +397,8 @@ Result<std::unique_ptr<Protection>> make_protection12(const policy::CipherSuite&
   }
   SNR_TRY_ASSIGN(crypto::Cbc cbc, crypto::Cbc::create(alg, keys.enc_key.view(), true));
   SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(suite.mac, keys.mac_key.view()));
-  SNR_TRY_ASSIGN(crypto::Hash scratch, crypto::Hash::create(suite.mac));
   return std::unique_ptr<Protection>(
-      new Cbc12(std::move(cbc), std::move(mac), std::move(scratch), version,
+      new Cbc12(std::move(cbc), std::move(mac), version,
                 version == Version::TLS10 ? keys.iv.view() : ByteView()));
 }
 

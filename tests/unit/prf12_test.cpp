@@ -299,6 +299,41 @@ TEST(Legacy10Crypto, Md5Sha1IsTheConcatenation) {
   EXPECT_EQ(err(crypto::Hmac::create(HashAlg::MD5_SHA1, as_bytes("k"))), Err::INVALID_ARGUMENT);
 }
 
+// The CBC record MAC over a secret-length content: equal to the plain HMAC of
+// prefix || data[0, len) for every len in [min_len, data.size()], across block boundaries,
+// and the Hmac is ready for the next message afterwards.
+TEST(Legacy10Crypto, SecretLengthHmacMatchesPlainHmac) {
+  for (HashAlg a : {HashAlg::SHA1, HashAlg::SHA256, HashAlg::SHA384}) {
+    const Bytes key = pattern(crypto::hash_size(a), 0x17);
+    for (size_t prefix_len : {0, 13}) {
+      for (size_t data_len : {0, 1, 55, 64, 200, 300, 700}) {
+        const Bytes prefix = pattern(prefix_len, 0x30);
+        const Bytes data = pattern(data_len, 0x51);
+        const size_t min_len = data_len > 255 ? data_len - 255 : 0;
+        auto mac = crypto::Hmac::create(a, key);
+        ASSERT_TRUE(mac.ok());
+        for (size_t len = min_len; len <= data_len; ++len) {
+          auto got = mac->finish_secret_length(prefix, data, len, min_len);
+          ASSERT_TRUE(got.ok());
+          Bytes msg = prefix;
+          msg.insert(msg.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(len));
+          ASSERT_EQ(to_hex(got->view()), to_hex(crypto::hmac(a, key, msg)->view()))
+              << "hash " << static_cast<int>(a) << " prefix " << prefix_len << " data " << data_len
+              << " len " << len;
+        }
+        ASSERT_TRUE(mac->update(as_bytes("next")).ok());
+        EXPECT_EQ(to_hex(mac->finish()->view()),
+                  to_hex(crypto::hmac(a, key, as_bytes("next"))->view()));
+      }
+    }
+  }
+  auto mac = crypto::Hmac::create(HashAlg::MD5, as_bytes("k"));
+  ASSERT_TRUE(mac.ok());
+  EXPECT_EQ(err(mac->finish_secret_length({}, as_bytes("m"), 1, 0)), Err::INVALID_ARGUMENT);
+  auto sha = crypto::Hmac::create(HashAlg::SHA256, as_bytes("k"));
+  EXPECT_EQ(err(sha->finish_secret_length({}, as_bytes("m"), 1, 2)), Err::INVALID_ARGUMENT);
+}
+
 TEST(Legacy10Crypto, HmacStateMatchesOneShot) {
   for (HashAlg a : {HashAlg::SHA1, HashAlg::SHA256, HashAlg::SHA384, HashAlg::MD5}) {
     const Bytes key = pattern(a == HashAlg::SHA384 ? 200 : 20, 0x42);  // long key: hashed first
