@@ -68,7 +68,7 @@ struct ConnectionState final : hs::HandshakeIo {
   // Resumption: the session a client offers (set_session_ticket), and the newest session the
   // server issued, encoded as the blob session_ticket() returns.
   std::unique_ptr<resume::ClientSession> session_in;  // heap: rarely set, kept per connection
-  std::vector<Psk> psks;  // external PSKs (append_psk)
+  std::vector<Psk> psks;                              // external PSKs (append_psk)
 
   // Record sizing
   size_t max_fragment = record::kMaxPlaintext;
@@ -93,8 +93,8 @@ struct ConnectionState final : hs::HandshakeIo {
   size_t early_pos = 0;
   std::optional<bool> early_decision;  // server: a deferred decision, once made
   bool early_deferred = false;
-  bool early_stop = false;                  // negotiate() stops once the client may send early data
-  SecureBytes session_out;                  // holds the session's secret
+  bool early_stop = false;  // negotiate() stops once the client may send early data
+  SecureBytes session_out;  // holds the session's secret
   // Server: the first ClientHello (driver.cpp); on the heap, as clients never have one.
   std::unique_ptr<ClientHello> client_hello;
   // QUIC mode (quic.cpp): created by the first QUIC call; the sink replacing the record layer.

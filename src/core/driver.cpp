@@ -87,7 +87,7 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
   SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
   // Handshake to application keys: the same suite, so the cipher context is re-keyed.
   if (record::Protection* cur = rl.read_protection(); cur != nullptr) {
-    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.iana, secret));
+    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
     if (rekeyed) return {};
   }
   SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));
@@ -98,7 +98,7 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
 Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
   SNR_TRY(flush_handshake_out());
   if (record::Protection* cur = rl.write_protection(); cur != nullptr) {
-    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.iana, secret));
+    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
     if (rekeyed) return {};
   }
   SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));

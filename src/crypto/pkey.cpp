@@ -128,10 +128,10 @@ Status init_prehashed(EVP_PKEY_CTX* pctx, SigParams params, const EVP_MD* md, bo
     return fail(err, "signature init");
   }
   if (params.kind == SigKind::ECDSA) return {};  // ECDSA signs the digest as it is
-  const int padding = params.kind == SigKind::RSA_PSS ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
-  if (EVP_PKEY_CTX_set_rsa_padding(pctx, padding) != 1 ||
-      EVP_PKEY_CTX_set_signature_md(pctx, md) != 1 ||
-      (params.kind == SigKind::RSA_PSS && !set_pss(pctx, md))) {
+  const bool padded = params.kind == SigKind::RSA_PSS
+                          ? set_pss(pctx, md)
+                          : EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+  if (!padded || EVP_PKEY_CTX_set_signature_md(pctx, md) != 1) {
     return fail(err, "RSA signature parameters");
   }
   return {};

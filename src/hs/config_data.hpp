@@ -96,7 +96,7 @@ struct ConfigData {
   EarlyDataCallback early_data_cb;
   ClientHelloCallback client_hello_cb;
   ConnectionInitializer connection_initializer;  // run by each connection's first poll_negotiate
-  CertificateRequestCallback cert_request_cb;     // client: chooses its chain for a request
+  CertificateRequestCallback cert_request_cb;    // client: chooses its chain for a request
   PrivateKeyCallback private_key_cb;
   CertValidationCallback cert_validation_cb;
   std::optional<SessionCache> session_cache;

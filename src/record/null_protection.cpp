@@ -60,7 +60,7 @@ Result<std::unique_ptr<Protection>> protection13_for(const crypto::Provider* pro
   if (crypto::null_crypto(provider))
     return std::unique_ptr<Protection>(
         std::make_unique<NullProtection>(true, msg::version::TLS12, crypto::kAeadTagSize));
-  SNR_TRY_ASSIGN(auto p, Protection13::create(suite.iana, suite.aead(), suite.hash, secret));
+  SNR_TRY_ASSIGN(auto p, Protection13::create(suite.aead(), suite.hash, secret));
   return std::unique_ptr<Protection>(std::move(p));
 }
 

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "crypto/aead.hpp"
+#include "crypto/hash.hpp"
 #include "msg/types.hpp"
 #include "snr/error.hpp"
 #include "util/bytes.hpp"
@@ -30,7 +32,10 @@ class Protection {
   // TLS 1.3: takes the traffic secret of the next stage (handshake to application keys) in
   // place, keeping the cipher context, and restarts the sequence. False when this protection
   // cannot (another kind, or another suite); the caller then builds a new one.
-  virtual Result<bool> rekey(uint16_t /*suite*/, ByteView /*secret*/) { return false; }
+  virtual Result<bool> rekey(crypto::AeadAlg /*aead*/, crypto::HashAlg /*hash*/,
+                             ByteView /*secret*/) {
+    return false;
+  }
   // The most bytes one record may add to its plaintext (header excluded).
   virtual size_t max_overhead() const = 0;
   // The largest protected fragment the peer may send (RFC 8446 5.2, RFC 5246 6.2.3).

@@ -23,15 +23,8 @@ Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
   return p;
 }
 
-Result<std::unique_ptr<Protection13>> Protection13::create(uint16_t suite, crypto::AeadAlg aead,
-                                                           crypto::HashAlg hash, ByteView secret) {
-  SNR_TRY_ASSIGN(auto p, create(aead, hash, secret));
-  p->suite_ = suite;
-  return p;
-}
-
-Result<bool> Protection13::rekey(uint16_t suite, ByteView secret) {
-  if (suite_ == 0 || suite != suite_ || secret.size() != secret_.len) return false;
+Result<bool> Protection13::rekey(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) {
+  if (aead != aead_.alg() || hash != hash_ || secret.size() != secret_.len) return false;
   SNR_TRY(install(secret));
   std::copy(secret.begin(), secret.end(), secret_.bytes.begin());
   return true;

@@ -26,10 +26,7 @@ class Protection13 final : public Protection {
  public:
   static Result<std::unique_ptr<Protection13>> create(crypto::AeadAlg aead, crypto::HashAlg hash,
                                                       ByteView secret);
-  // As create() with the suite's IANA value, which rekey() compares.
-  static Result<std::unique_ptr<Protection13>> create(uint16_t suite, crypto::AeadAlg aead,
-                                                      crypto::HashAlg hash, ByteView secret);
-  Result<bool> rekey(uint16_t suite, ByteView secret) override;
+  Result<bool> rekey(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) override;
   // KeyUpdate: the next traffic secret replaces the current one, sequence back to 0.
   Status update() override;
   static constexpr size_t kOverhead = 1 + crypto::kAeadTagSize;  // inner type + tag
@@ -55,7 +52,6 @@ class Protection13 final : public Protection {
 
   crypto::Aead aead_;
   crypto::HashAlg hash_;
-  uint16_t suite_ = 0;  // 0: unknown, never re-keyed in place
   crypto::Digest secret_;
   std::array<uint8_t, crypto::kAeadNonceSize> iv_{};
 };
