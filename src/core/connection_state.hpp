@@ -211,7 +211,9 @@ struct ConnectionState final : hs::HandshakeIo {
   // The next whole handshake message in hs_in (reading records as needed).
   Poll<hs::InMessage> next_handshake_message();
   // Reads one record; Ready(nullopt) when the transport hit EOF.
-  Poll<std::optional<record::Record>> read_record();
+  // `direct`: the application's buffer, for application data to be decrypted into
+  // (RecordLayer::take_record).
+  Poll<std::optional<record::Record>> read_record(MutByteView direct = {});
   // Early data met while reading the handshake: kept (accepted) or skipped (rejected).
   Status on_early_record(const record::Record& rec);
   // Handles an alert record: close_notify closes the read side; others fail.

@@ -64,6 +64,8 @@ const Limits& ConnectionState::limits() const {
 // --- HandshakeIo ---
 
 Status ConnectionState::send_message(ByteView message) {
+  // A flight's messages gather here until flushed: room for a typical flight at once.
+  if (hs_out.capacity() == 0) hs_out.reserve(std::max<size_t>(message.size(), 2048));
   hs_out.insert(hs_out.end(), message.begin(), message.end());
   return {};
 }
@@ -205,9 +207,9 @@ Poll<void> ConnectionState::flush() {
   return Ready{};
 }
 
-Poll<std::optional<record::Record>> ConnectionState::read_record() {
+Poll<std::optional<record::Record>> ConnectionState::read_record(MutByteView direct) {
   for (;;) {
-    auto r = rl.take_record();
+    auto r = rl.take_record(direct);
     if (!r.ok()) return std::move(r).error();
     if (r->has_value()) return std::move(*r);
     size_t want = rl.read_want();
@@ -215,7 +217,12 @@ Poll<std::optional<record::Record>> ConnectionState::read_record() {
     errno = 0;
     int n = io_recv(space.data(), space.size());
     if (n < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return pending(Blocked::OnRead);
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // The input buffer is kept while records keep coming and dropped once the peer
+        // goes quiet: an idle connection holds none.
+        if (app_pending.empty()) rl.release_input();
+        return pending(Blocked::OnRead);
+      }
       if (!has_io()) return make_error(Err::NO_IO);
       return make_error(Err::IO, std::strerror(errno)).with_errno(errno);
     }
@@ -756,12 +763,11 @@ Poll<size_t> ConnectionState::recv(MutByteView out) {
       size_t n = std::min(out.size(), app_pending.size());
       std::copy_n(app_pending.begin(), n, out.begin());
       app_pending = app_pending.subspan(n);
-      if (app_pending.empty()) rl.release_input();
       return n;
     }
     if (read_closed) return size_t{0};
     if (out.empty()) return size_t{0};
-    auto pr = read_record();
+    auto pr = read_record(out);
     if (pr.is_pending()) return pending(pr.blocked());
     if (pr.is_error()) return fail(pr.error());
     if (!pr.value()) {
@@ -780,6 +786,7 @@ Poll<size_t> ConnectionState::recv(MutByteView out) {
           break;
         }
         counts = PeerCounts{};
+        if (rec.direct) return rec.data.size();
         app_pending = rec.data;
         break;
       case ContentType::alert: {

@@ -124,9 +124,9 @@ Status Aead::set_key(ByteView key) {
   return {};
 }
 
-Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag) {
+Status Aead::seal(ByteView nonce, ByteView aad, ByteView in, MutByteView out, MutByteView tag) {
   if (nonce.size() != kAeadNonceSize || tag.size() != kAeadTagSize || !fits_int(aad.size()) ||
-      !fits_int(data.size())) {
+      !fits_int(out.size()) || in.size() > out.size()) {
     return make_error(Err::INVALID_ARGUMENT, "AEAD seal sizes");
   }
   SNR_TRY_ASSIGN(void* native, context());
@@ -139,8 +139,13 @@ Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView ta
       EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD aad");
   }
-  if (!data.empty() &&
-      EVP_CipherUpdate(ctx, data.data(), &outl, data.data(), static_cast<int>(data.size())) != 1) {
+  if (!in.empty() &&
+      EVP_CipherUpdate(ctx, out.data(), &outl, in.data(), static_cast<int>(in.size())) != 1) {
+    return crypto_error(Err::CRYPTO, "AEAD encrypt");
+  }
+  const MutByteView rest = out.subspan(in.size());
+  if (!rest.empty() &&
+      EVP_CipherUpdate(ctx, rest.data(), &outl, rest.data(), static_cast<int>(rest.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD encrypt");
   }
   // AEAD modes are streaming: Final emits nothing but completes the tag.
@@ -153,8 +158,10 @@ Status Aead::seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView ta
   return {};
 }
 
-Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) {
-  if (nonce.size() != kAeadNonceSize || !fits_int(aad.size()) || !fits_int(data.size())) {
+Status Aead::open(ByteView nonce, ByteView aad, ByteView in, MutByteView out, MutByteView tail,
+                  ByteView tag) {
+  if (nonce.size() != kAeadNonceSize || !fits_int(aad.size()) || !fits_int(in.size()) ||
+      in.size() != out.size() + tail.size()) {
     return make_error(Err::INVALID_ARGUMENT, "AEAD open sizes");
   }
   if (tag.size() != kAeadTagSize) return make_error(Err::DECRYPT, "AEAD tag size");
@@ -168,8 +175,15 @@ Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) 
       EVP_CipherUpdate(ctx, nullptr, &outl, aad.data(), static_cast<int>(aad.size())) != 1) {
     return crypto_error(Err::CRYPTO, "AEAD aad");
   }
-  if (!data.empty() &&
-      EVP_CipherUpdate(ctx, data.data(), &outl, data.data(), static_cast<int>(data.size())) != 1) {
+  const auto wipe = [&] {
+    secure_wipe(out.data(), out.size());
+    secure_wipe(tail.data(), tail.size());
+  };
+  if ((!out.empty() &&
+       EVP_CipherUpdate(ctx, out.data(), &outl, in.data(), static_cast<int>(out.size())) != 1) ||
+      (!tail.empty() && EVP_CipherUpdate(ctx, tail.data(), &outl, in.data() + out.size(),
+                                         static_cast<int>(tail.size())) != 1)) {
+    wipe();
     return crypto_error(Err::CRYPTO, "AEAD decrypt");
   }
   // The provider copies the tag; the const_cast only satisfies OSSL_PARAM's signature.
@@ -181,7 +195,7 @@ Status Aead::open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) 
   uint8_t unused[16];
   if (EVP_CipherFinal_ex(ctx, unused, &outl) != 1) {
     // Never hand back unauthenticated plaintext.
-    secure_wipe(data.data(), data.size());
+    wipe();
     return crypto_error(Err::DECRYPT, "AEAD tag mismatch");
   }
   return {};

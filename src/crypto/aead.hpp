@@ -32,9 +32,23 @@ class Aead {
   // Replaces the key, keeping the context (TLS 1.3 KeyUpdate).
   Status set_key(ByteView key);
   // Encrypts `data` in place and writes the 16-byte tag.
-  Status seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag);
+  Status seal(ByteView nonce, ByteView aad, MutByteView data, MutByteView tag) {
+    return seal(nonce, aad, data, data, tag);
+  }
+  // Encrypts `in` into the front of `out` (the same bytes, or bytes that do not overlap);
+  // whatever `out` holds past in.size() is plaintext too and is encrypted in place (a TLS
+  // 1.3 record's inner type). The sealed record never needs the plaintext copied first.
+  Status seal(ByteView nonce, ByteView aad, ByteView in, MutByteView out, MutByteView tag);
   // Decrypts `data` in place; Err::DECRYPT when the tag does not verify.
-  Status open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag);
+  Status open(ByteView nonce, ByteView aad, MutByteView data, ByteView tag) {
+    return open(nonce, aad, data, data, {}, tag);
+  }
+  // Decrypts `in` into `out` then `tail` (in.size() == out.size() + tail.size(); each the
+  // same bytes as its part of `in`, or bytes that do not overlap it): a TLS 1.3 record's
+  // content can go to the application's buffer and its inner type elsewhere. On a tag
+  // mismatch `out` and `tail` are wiped.
+  Status open(ByteView nonce, ByteView aad, ByteView in, MutByteView out, MutByteView tail,
+              ByteView tag);
 
  private:
   Aead(AeadAlg alg, void* ctx, ByteView key);

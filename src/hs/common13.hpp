@@ -8,13 +8,26 @@
 
 namespace snr::hs {
 
+// The buffer to serialize a message to send into: emptied, its capacity kept (most
+// messages fit the first reservation).
+inline Bytes& out_buffer(Handshake& hs) {
+  hs.scratch.clear();
+  if (hs.scratch.capacity() == 0) hs.scratch.reserve(1024);
+  return hs.scratch;
+}
+
+// Adds a whole serialized message to the transcript and hands it to the sink.
+inline Status emit(Handshake& hs, ByteView message) {
+  SNR_TRY(hs.transcript.add(message));
+  return hs.io->send_message(message);
+}
+
 // Serializes m, adds it to the transcript and hands it to the sink.
 template <class M>
 Status send(Handshake& hs, const M& m) {
-  Bytes out;
+  Bytes& out = out_buffer(hs);
   SNR_TRY(msg::serialize(m, out));
-  SNR_TRY(hs.transcript.add(out));
-  return hs.io->send_message(out);
+  return emit(hs, out);
 }
 
 // Adds a received message to the transcript.

@@ -86,8 +86,7 @@ Status finish_early_data(Handshake& hs) {
   // (RFC 9001 8.3).
   if (!hs.settings.quic) {
     static constexpr uint8_t kEndOfEarlyData[4] = {5, 0, 0, 0};
-    SNR_TRY(hs.transcript.add(kEndOfEarlyData));
-    SNR_TRY(hs.io->send_message(kEndOfEarlyData));
+    SNR_TRY(emit(hs, kEndOfEarlyData));
   }
   hs.early_secret = crypto::Digest();
   return hs.io->set_write_secret(*hs.out->suite, hs.ks->client_handshake_secret().view());

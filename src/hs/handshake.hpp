@@ -249,6 +249,9 @@ struct Handshake {
   uint8_t step = 0;
 
   keys::Transcript transcript;
+  // Each message sent is serialized here (out_buffer() in common13.hpp): one buffer for the
+  // whole handshake instead of one per message.
+  Bytes scratch;
   std::optional<keys::KeySchedule> ks;
   std::array<uint8_t, 32> client_random{};
   std::array<uint8_t, 32> server_random{};

@@ -114,14 +114,13 @@ Status answer_status_request12(Handshake& hs, const msg::Extensions& client_hell
 }
 
 Status send_certificate_status12(Handshake& hs) {
-  Bytes out;
+  Bytes& out = out_buffer(hs);
   wire::Writer w(out);
   w.u8(static_cast<uint8_t>(msg::HandshakeType::certificate_status));
   w.prefixed<3>(
       [&](wire::Writer& body) { write_certificate_status(hs.cert->ocsp_response, body); });
   SNR_ENSURE(w.ok(), Err::INTERNAL);
-  SNR_TRY(hs.transcript.add(out));
-  return hs.io->send_message(out);
+  return emit(hs, out);
 }
 
 void staple_certificate13(const Handshake& hs, msg::Certificate& cert) {

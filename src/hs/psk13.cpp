@@ -125,7 +125,7 @@ void retain_psks_for_suite(Handshake& hs, msg::ClientHello& ch) {
 
 Status send_client_hello(Handshake& hs, msg::ClientHello& ch) {
   if (hs.offered_psks.empty() || !ch.ext.has(ext::pre_shared_key)) return send(hs, ch);
-  Bytes out;
+  Bytes& out = out_buffer(hs);
   SNR_TRY(msg::serialize(ch, out));
   // RFC 8446 4.2.11.2: each binder covers the ClientHello up to (not including) the binders
   // list, after whatever the transcript already holds (the HelloRetryRequest exchange).
@@ -140,8 +140,7 @@ Status send_client_hello(Handshake& hs, msg::ClientHello& ch) {
   }
   out.clear();
   SNR_TRY(msg::serialize(ch, out));
-  SNR_TRY(hs.transcript.add(out));
-  return hs.io->send_message(out);
+  return emit(hs, out);
 }
 
 Status accept_server_psk(Handshake& hs, const msg::ServerHello& sh) {

@@ -133,10 +133,9 @@ Result<Outcome> send_server_cert_request(Handshake& hs, const InMessage*) {
 }
 
 Result<Outcome> send_server_hello_done(Handshake& hs, const InMessage*) {
-  Bytes out;
+  Bytes& out = out_buffer(hs);
   SNR_TRY(msg::serialize_server_hello_done(out));
-  SNR_TRY(hs.transcript.add(out));
-  SNR_TRY(hs.io->send_message(out));
+  SNR_TRY(emit(hs, out));
   return next(hs.cert_requested ? kClientCert : kClientKey);
 }
 

@@ -1,26 +1,26 @@
 #include "record/null_protection.hpp"
 
+#include <algorithm>
+
 #include "crypto/aead.hpp"
 #include "crypto/hash.hpp"
 #include "record/protection12.hpp"
 #include "record/record_layer.hpp"
 #include "util/error_code.hpp"
-#include "wire/writer.hpp"
 
 namespace snr::record {
 
 using msg::ContentType;
 
-Status NullProtection::seal(ContentType type, ByteView plaintext, Bytes& out) {
+Status NullProtection::seal_into(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
-  wire::Writer w(out);
-  w.u8(static_cast<uint8_t>(tls13_ ? ContentType::application_data : type));
-  w.u16(wire_version_);
-  w.u16(plaintext.size() + max_overhead());
-  w.bytes(plaintext);
-  if (tls13_) w.u8(static_cast<uint8_t>(type));
-  w.zeros(tag_size_);
-  SNR_ENSURE(w.ok(), Err::INTERNAL);
+  SNR_ENSURE(out.size() == sealed_size(type, plaintext.size()), Err::INTERNAL);
+  put_header(out, tls13_ ? ContentType::application_data : type, wire_version_,
+             plaintext.size() + max_overhead());
+  const MutByteView body = out.subspan(kHeaderSize);
+  std::copy(plaintext.begin(), plaintext.end(), body.begin());
+  if (tls13_) body[plaintext.size()] = static_cast<uint8_t>(type);
+  std::fill(body.end() - static_cast<std::ptrdiff_t>(tag_size_), body.end(), uint8_t{0});
   ++seq_;
   return {};
 }

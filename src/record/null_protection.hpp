@@ -25,7 +25,10 @@ class NullProtection final : public Protection {
   NullProtection(bool tls13, uint16_t wire_version, size_t tag_size)
       : tls13_(tls13), wire_version_(wire_version), tag_size_(tag_size) {}
 
-  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out) override;
+  size_t sealed_size(msg::ContentType /*type*/, size_t n) const override {
+    return kHeaderSize + n + max_overhead();
+  }
+  Status seal_into(msg::ContentType type, ByteView plaintext, MutByteView out) override;
   Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type,
                       size_t& offset) override;
   // TLS 1.3 KeyUpdate restarts the sequence as a real key change would.

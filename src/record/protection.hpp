@@ -16,17 +16,43 @@ namespace snr::record {
 inline constexpr size_t kHeaderSize = 5;
 inline constexpr size_t kMaxPlaintext = 16384;
 
+// Writes a record header into the first kHeaderSize bytes of `out`.
+inline void put_header(MutByteView out, msg::ContentType type, uint16_t version, size_t length) {
+  out[0] = static_cast<uint8_t>(type);
+  out[1] = static_cast<uint8_t>(version >> 8);
+  out[2] = static_cast<uint8_t>(version);
+  out[3] = static_cast<uint8_t>(length >> 8);
+  out[4] = static_cast<uint8_t>(length);
+}
+
 class Protection {
  public:
   virtual ~Protection() = default;
 
-  // Appends one protected record (header included) carrying `plaintext` of type `type`.
-  virtual Status seal(msg::ContentType type, ByteView plaintext, Bytes& out) = 0;
+  // The bytes `plaintext` of `n` bytes and type `type` takes protected, headers included
+  // (more than one record where a cipher splits it).
+  virtual size_t sealed_size(msg::ContentType type, size_t n) const = 0;
+  // Protects `plaintext` into `out`, exactly sealed_size(type, plaintext.size()) bytes that do
+  // not overlap it: the plaintext goes from the caller's buffer to the record, no copy first.
+  virtual Status seal_into(msg::ContentType type, ByteView plaintext, MutByteView out) = 0;
+  // Appends the protected record(s) to `out`.
+  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out);
+
   // Verifies and decrypts a record body in place; `header` is the record header. On success
   // `type` is the content type (TLS 1.3: the inner one) and the plaintext is
   // body[offset, offset + the returned length).
   virtual Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type,
                               size_t& offset) = 0;
+  // The direct path: the bytes an `out` of open_to() needs for this record, or 0 when this
+  // protection decrypts it in place only (TLS 1.2 records other than application data,
+  // CBC).
+  virtual size_t open_to_size(ByteView /*header*/, size_t /*body_size*/) const { return 0; }
+  // As open(), with the plaintext written to out[0, the returned length) (the application's
+  // buffer: no copy after decryption); `out` holds open_to_size() bytes (a padded TLS 1.3
+  // record leaves its padding and type past the returned length) and is wiped when the
+  // record is refused.
+  virtual Result<size_t> open_to(ByteView header, ByteView body, msg::ContentType& type,
+                                 MutByteView out);
   // TLS 1.3 KeyUpdate: the next traffic secret; other versions cannot (Err::KEY_UPDATE).
   virtual Status update();
   // TLS 1.3: takes the traffic secret of the next stage (handshake to application keys) in

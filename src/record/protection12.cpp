@@ -96,9 +96,21 @@ class Aead12 final : public Protection {
   }
   ~Aead12() override { secure_wipe(iv_.data(), iv_.size()); }
 
-  Status seal(ContentType type, ByteView plaintext, Bytes& out) override;
+  size_t sealed_size(ContentType /*type*/, size_t n) const override {
+    return kHeaderSize + n + max_overhead();
+  }
+  Status seal_into(ContentType type, ByteView plaintext, MutByteView out) override;
   Result<size_t> open(ByteView header, MutByteView body, ContentType& type,
                       size_t& offset) override;
+  // Only application data goes straight to the application.
+  size_t open_to_size(ByteView header, size_t body_size) const override {
+    return header[0] == static_cast<uint8_t>(ContentType::application_data) &&
+                   body_size > max_overhead()
+               ? body_size - max_overhead()
+               : 0;
+  }
+  Result<size_t> open_to(ByteView header, ByteView body, ContentType& type,
+                         MutByteView out) override;
   size_t max_overhead() const override { return explicit_size() + crypto::kAeadTagSize; }
   void release_crypto() override { aead_.release(); }
   size_t max_ciphertext() const override { return kMaxCiphertext12; }
@@ -124,52 +136,46 @@ class Aead12 final : public Protection {
   std::array<uint8_t, crypto::kAeadNonceSize> iv_{};  // GCM uses the first 4 bytes
 };
 
-Status Aead12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+Status Aead12::seal_into(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(plaintext.size() <= kMaxPlaintext, Err::INVALID_ARGUMENT);
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
-  const size_t start = out.size();
+  SNR_ENSURE(out.size() == sealed_size(type, plaintext.size()), Err::INTERNAL);
   const size_t ex = explicit_size();
-  wire::Writer w(out);
-  w.u8(static_cast<uint8_t>(type));
-  w.u16(version_);
-  w.u16(ex + plaintext.size() + crypto::kAeadTagSize);
+  put_header(out, type, version_, out.size() - kHeaderSize);
   // The sequence number is a unique explicit nonce (RFC 5288 3 allows it).
-  if (explicit_nonce_) w.u64(seq_);
-  w.bytes(plaintext);
-  w.zeros(crypto::kAeadTagSize);
-  if (!w.ok()) {
-    out.resize(start);
-    return make_error(Err::INTERNAL);
-  }
-  MutByteView rec = MutByteView(out).subspan(start);
+  for (size_t i = 0; i < ex; ++i)
+    out[kHeaderSize + i] = static_cast<uint8_t>(seq_ >> (8 * (ex - 1 - i)));
   uint8_t n[crypto::kAeadNonceSize];
-  nonce(rec.subspan(kHeaderSize, ex), n);
+  nonce(out.subspan(kHeaderSize, ex), n);
   const AdBytes ad = additional_data(seq_, static_cast<uint8_t>(type), version_, plaintext.size());
-  const MutByteView data = rec.subspan(kHeaderSize + ex, plaintext.size());
-  Status st = aead_.seal(n, ad, data, rec.subspan(kHeaderSize + ex + plaintext.size()));
-  if (!st.ok()) {
-    out.resize(start);
-    return st;
-  }
+  SNR_TRY(aead_.seal(n, ad, plaintext, out.subspan(kHeaderSize + ex, plaintext.size()),
+                     out.subspan(kHeaderSize + ex + plaintext.size())));
   ++seq_;
   return {};
 }
 
 Result<size_t> Aead12::open(ByteView header, MutByteView body, ContentType& type, size_t& offset) {
+  const size_t ex = explicit_size();
+  SNR_ENSURE(body.size() >= ex + crypto::kAeadTagSize, Err::DECRYPT);
+  offset = ex;
+  return open_to(header, body, type, body.subspan(ex, body.size() - max_overhead()));
+}
+
+Result<size_t> Aead12::open_to(ByteView header, ByteView body, ContentType& type, MutByteView out) {
   SNR_TRY_ASSIGN(Header h, parse_header(header));
   const size_t ex = explicit_size();
   SNR_ENSURE(body.size() >= ex + crypto::kAeadTagSize, Err::DECRYPT);
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
   const size_t len = body.size() - ex - crypto::kAeadTagSize;
+  SNR_ENSURE(out.size() >= len, Err::INTERNAL);
   uint8_t n[crypto::kAeadNonceSize];
   nonce(body.first(ex), n);
   // The record's own version is authenticated, whatever it is.
   const AdBytes ad = additional_data(seq_, h.type, h.version, len);
-  SNR_TRY(aead_.open(n, ad, body.subspan(ex, len), body.subspan(ex + len)));
+  SNR_TRY(aead_.open(n, ad, body.subspan(ex, len), out.first(len), {}, body.subspan(ex + len)));
   ++seq_;
   SNR_ENSURE(len <= kMaxPlaintext, Err::RECORD_LIMIT);
   type = static_cast<ContentType>(h.type);
-  offset = ex;
   return len;
 }
 
@@ -187,7 +193,10 @@ class Cbc12 final : public Protection {
   }
   ~Cbc12() override { secure_wipe(chain_iv_.data(), chain_iv_.size()); }
 
-  Status seal(ContentType type, ByteView plaintext, Bytes& out) override;
+  size_t sealed_size(ContentType type, size_t n) const override {
+    return split(type, n) ? one_size(1) + one_size(n - 1) : one_size(n);
+  }
+  Status seal_into(ContentType type, ByteView plaintext, MutByteView out) override;
   Result<size_t> open(ByteView header, MutByteView body, ContentType& type,
                       size_t& offset) override;
   // Explicit IV, MAC, and up to one block of padding. TLS 1.0 application data may become
@@ -202,7 +211,16 @@ class Cbc12 final : public Protection {
 
  private:
   size_t iv_size() const { return chained_ ? 0 : kBlock; }
-  Status seal_one(ContentType type, ByteView plaintext, Bytes& out);
+  // content || padding || padding_length fills whole blocks, the padding minimal.
+  size_t padded_size(size_t n) const { return (n + mac_size_ + 1 + kBlock - 1) / kBlock * kBlock; }
+  size_t one_size(size_t n) const { return kHeaderSize + iv_size() + padded_size(n); }
+  // BEAST countermeasure: TLS 1.0 application data goes as a first record with one byte,
+  // which makes the IV of the record carrying the rest unpredictable to an attacker who
+  // chose the first bytes.
+  bool split(ContentType type, size_t n) const {
+    return chained_ && type == ContentType::application_data && n > 1;
+  }
+  Status seal_one(ContentType type, ByteView plaintext, MutByteView out);
   // Checks padding and MAC of a decrypted fragment in constant time; the content length.
   Result<size_t> verify(const Header& h, ByteView plain);
 
@@ -214,58 +232,40 @@ class Cbc12 final : public Protection {
   std::array<uint8_t, kBlock> chain_iv_{};
 };
 
-Status Cbc12::seal(ContentType type, ByteView plaintext, Bytes& out) {
+Status Cbc12::seal_into(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(plaintext.size() <= kMaxPlaintext, Err::INVALID_ARGUMENT);
-  if (chained_ && type == ContentType::application_data && plaintext.size() > 1) {
-    // BEAST countermeasure: a first record with one byte makes the IV of the record carrying
-    // the rest unpredictable to an attacker who chose the first bytes.
+  SNR_ENSURE(out.size() == sealed_size(type, plaintext.size()), Err::INTERNAL);
+  if (split(type, plaintext.size())) {
     SNR_ENSURE(seq_ < UINT64_MAX - 1, Err::RECORD_LIMIT);
-    const size_t start = out.size();
-    Status st = seal_one(type, plaintext.first(1), out);
-    if (st.ok()) st = seal_one(type, plaintext.subspan(1), out);
-    if (!st.ok()) out.resize(start);
-    return st;
+    const size_t first = one_size(1);
+    SNR_TRY(seal_one(type, plaintext.first(1), out.first(first)));
+    return seal_one(type, plaintext.subspan(1), out.subspan(first));
   }
   return seal_one(type, plaintext, out);
 }
 
-Status Cbc12::seal_one(ContentType type, ByteView plaintext, Bytes& out) {
+Status Cbc12::seal_one(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t padded = padded_size(plaintext.size());
   const size_t content = plaintext.size() + mac_size_;
-  // Minimal padding: content || padding || padding_length fills whole blocks.
-  const size_t padded = (content + 1 + kBlock - 1) / kBlock * kBlock;
   const uint8_t pad = static_cast<uint8_t>(padded - content - 1);
   const AdBytes ad = additional_data(seq_, static_cast<uint8_t>(type), version_, plaintext.size());
   SNR_TRY(mac_.update(ad));
   SNR_TRY(mac_.update(plaintext));
   SNR_TRY_ASSIGN(crypto::Digest mac, mac_.finish());
 
-  const size_t start = out.size();
-  wire::Writer w(out);
-  w.u8(static_cast<uint8_t>(type));
-  w.u16(version_);
-  w.u16(iv_size() + padded);
-  w.zeros(iv_size());
-  w.bytes(plaintext);
-  w.bytes(mac.view());
-  out.insert(out.end(), size_t{pad} + 1, pad);
-  if (!w.ok()) {
-    out.resize(start);
-    return make_error(Err::INTERNAL);
-  }
-  MutByteView rec = MutByteView(out).subspan(start);
+  put_header(out, type, version_, iv_size() + padded);
+  const MutByteView data = out.subspan(kHeaderSize + iv_size());
+  std::copy(plaintext.begin(), plaintext.end(), data.begin());
+  const ByteView m = mac.view();
+  std::copy(m.begin(), m.end(), data.begin() + static_cast<std::ptrdiff_t>(plaintext.size()));
+  std::fill(data.begin() + static_cast<std::ptrdiff_t>(content), data.end(), pad);
   std::array<uint8_t, kBlock> iv = chain_iv_;
-  Status st;
   if (!chained_) {
-    st = crypto::random_bytes(iv);
-    std::copy(iv.begin(), iv.end(), rec.begin() + kHeaderSize);
+    SNR_TRY(crypto::random_bytes(iv));
+    std::copy(iv.begin(), iv.end(), out.begin() + kHeaderSize);
   }
-  const MutByteView data = rec.subspan(kHeaderSize + iv_size());
-  if (st.ok()) st = cbc_.encrypt(iv, data);
-  if (!st.ok()) {
-    out.resize(start);
-    return st;
-  }
+  SNR_TRY(cbc_.encrypt(iv, data));
   if (chained_) std::copy(data.end() - kBlock, data.end(), chain_iv_.begin());
   ++seq_;
   return {};

@@ -51,47 +51,71 @@ void Protection13::nonce(uint8_t out[crypto::kAeadNonceSize]) const {
     out[crypto::kAeadNonceSize - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
 }
 
-Status Protection13::seal(ContentType type, ByteView plaintext, Bytes& out) {
+Status Protection13::seal_into(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
   const size_t inner = plaintext.size() + 1;
-  const size_t start = out.size();
-  wire::Writer w(out);
-  w.u8(static_cast<uint8_t>(ContentType::application_data));
-  w.u16(msg::version::TLS12);
-  w.u16(inner + crypto::kAeadTagSize);
-  w.bytes(plaintext);
-  w.u8(static_cast<uint8_t>(type));
-  w.zeros(crypto::kAeadTagSize);
-  SNR_ENSURE(w.ok(), Err::INTERNAL);
-
-  MutByteView rec(out.data() + start, out.size() - start);
+  SNR_ENSURE(out.size() == kHeaderSize + inner + crypto::kAeadTagSize, Err::INTERNAL);
+  put_header(out, ContentType::application_data, msg::version::TLS12, inner + crypto::kAeadTagSize);
+  out[kHeaderSize + plaintext.size()] = static_cast<uint8_t>(type);
   uint8_t n[crypto::kAeadNonceSize];
   nonce(n);
-  SNR_TRY(aead_.seal(n, rec.first(kHeaderSize), rec.subspan(kHeaderSize, inner),
-                     rec.subspan(kHeaderSize + inner)));
+  SNR_TRY(aead_.seal(n, out.first(kHeaderSize), plaintext, out.subspan(kHeaderSize, inner),
+                     out.subspan(kHeaderSize + inner)));
   ++seq_;
   return {};
 }
 
 Status Protection::update() { return make_error(Err::KEY_UPDATE); }
 
+Status Protection::seal(ContentType type, ByteView plaintext, Bytes& out) {
+  const size_t start = out.size();
+  out.resize(start + sealed_size(type, plaintext.size()));
+  Status s = seal_into(type, plaintext, MutByteView(out).subspan(start));
+  if (!s.ok()) out.resize(start);
+  return s;
+}
+
+Result<size_t> Protection::open_to(ByteView, ByteView, ContentType&, MutByteView) {
+  return make_error(Err::INTERNAL, "no direct record path");
+}
+
 Result<size_t> Protection13::open(ByteView header, MutByteView body, ContentType& type,
                                   size_t& offset) {
   offset = 0;
   SNR_ENSURE(body.size() > crypto::kAeadTagSize, Err::DECRYPT);
-  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
   const size_t clen = body.size() - crypto::kAeadTagSize;
+  return open_parts(header, body, type, body.first(clen - 1), body.subspan(clen - 1, 1));
+}
+
+Result<size_t> Protection13::open_to(ByteView header, ByteView body, ContentType& type,
+                                     MutByteView out) {
+  SNR_ENSURE(body.size() > crypto::kAeadTagSize, Err::DECRYPT);
+  const size_t head = body.size() - crypto::kAeadTagSize - 1;
+  SNR_ENSURE(out.size() >= head, Err::INTERNAL);
+  uint8_t last = 0;
+  return open_parts(header, body, type, out.first(head), MutByteView(&last, 1));
+}
+
+Result<size_t> Protection13::open_parts(ByteView header, ByteView body, ContentType& type,
+                                        MutByteView head, MutByteView last) {
+  SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
+  const size_t clen = head.size() + last.size();
   uint8_t n[crypto::kAeadNonceSize];
   nonce(n);
-  SNR_TRY(aead_.open(n, header, body.first(clen), body.subspan(clen)));
+  SNR_TRY(aead_.open(n, header, body.first(clen), head, last, body.subspan(clen)));
   ++seq_;
   // TLSInnerPlaintext: content, the real type, then zero padding (RFC 8446 5.4).
-  size_t end = clen;
-  while (end > 0 && body[end - 1] == 0) --end;
-  SNR_ENSURE(end > 0, Err::RECORD_PADDING);
-  type = static_cast<ContentType>(body[end - 1]);
-  SNR_ENSURE(end - 1 <= kMaxPlaintext, Err::RECORD_LIMIT);
-  return end - 1;
+  size_t end = head.size();
+  if (last[0] != 0) {
+    type = static_cast<ContentType>(last[0]);
+  } else {
+    while (end > 0 && head[end - 1] == 0) --end;
+    SNR_ENSURE(end > 0, Err::RECORD_PADDING);
+    --end;
+    type = static_cast<ContentType>(head[end]);
+  }
+  SNR_ENSURE(end <= kMaxPlaintext, Err::RECORD_LIMIT);
+  return end;
 }
 
 size_t RecordLayer::read_want() const {
@@ -107,11 +131,13 @@ size_t RecordLayer::read_want() const {
 
 MutByteView RecordLayer::read_space(size_t n) {
   if (in_cap_ < in_len_ + n) {
-    // Sized for this record: a header first, then exactly its body.
-    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(in_len_ + n);
+    // Sized for this record: at first room for a header and a small body (most handshake
+    // records, alerts), then, if it is bigger, exactly its body.
+    const size_t cap = std::max(in_len_ + n, kSmallInput);
+    auto bigger = std::make_unique_for_overwrite<uint8_t[]>(cap);
     if (in_len_ > 0) std::copy_n(in_.get(), in_len_, bigger.get());
     in_ = std::move(bigger);
-    in_cap_ = in_len_ + n;
+    in_cap_ = cap;
   }
   return MutByteView(in_.get() + in_len_, n);
 }
@@ -142,7 +168,7 @@ Result<std::optional<Record>> RecordLayer::take_sslv2_record() {
   return std::optional<Record>(Record{ContentType::handshake, body, false, true});
 }
 
-Result<std::optional<Record>> RecordLayer::take_record() {
+Result<std::optional<Record>> RecordLayer::take_record(MutByteView direct) {
   if (in_len_ < kHeaderSize) return std::optional<Record>();
   if (sslv2_header()) return take_sslv2_record();
   wire::Reader r(ByteView(in_.get(), kHeaderSize));
@@ -170,8 +196,23 @@ Result<std::optional<Record>> RecordLayer::take_record() {
   MutByteView body(in_.get() + kHeaderSize, len);
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
   ContentType inner = ctype;
+  const ByteView header(in_.get(), kHeaderSize);
+  const size_t direct_size = direct.empty() ? 0 : read_->open_to_size(header, len);
+  if (direct_size != 0 && direct_size <= direct.size()) {
+    const MutByteView to = direct.first(direct_size);
+    SNR_TRY_ASSIGN(size_t n, read_->open_to(header, body, inner, to));
+    SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
+    SNR_ENSURE(n <= in_limit(), Err::RECORD_LIMIT);
+    if (inner == ContentType::application_data)
+      return std::optional<Record>(Record{inner, to.first(n), true, false, true});
+    // TLS 1.3 shows the type only once decrypted: anything but application data is handled
+    // from the input buffer, as if it had been opened there.
+    std::copy_n(to.begin(), n, body.begin());
+    secure_wipe(to.data(), to.size());
+    return std::optional<Record>(Record{inner, body.first(n), true});
+  }
   size_t offset = 0;
-  SNR_TRY_ASSIGN(size_t n, read_->open(ByteView(in_.get(), kHeaderSize), body, inner, offset));
+  SNR_TRY_ASSIGN(size_t n, read_->open(header, body, inner, offset));
   SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
   SNR_ENSURE(n <= in_limit(), Err::RECORD_LIMIT);
   return std::optional<Record>(Record{inner, body.subspan(offset, n), true});
@@ -182,18 +223,31 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     out_.clear();
     out_off_ = 0;
   }
+  // One allocation for everything this call appends.
+  size_t total = 0;
+  for (ByteView rest = data;;) {
+    const size_t frag = std::min(rest.size(), max_fragment());
+    total += write_ ? write_->sealed_size(type, frag) : kHeaderSize + frag;
+    rest = rest.subspan(frag);
+    if (rest.empty()) break;
+  }
+  out_.reserve(out_.size() + total);
   do {
     ByteView frag = data.first(std::min(data.size(), max_fragment()));
     data = data.subspan(frag.size());
+    const size_t at = out_.size();
     if (write_) {
-      SNR_TRY(write_->seal(type, frag, out_));
+      out_.resize(at + write_->sealed_size(type, frag.size()));
+      Status s = write_->seal_into(type, frag, MutByteView(out_).subspan(at));
+      if (!s.ok()) {
+        out_.resize(at);
+        return s;
+      }
     } else {
-      wire::Writer w(out_);
-      w.u8(static_cast<uint8_t>(type));
-      w.u16(record_version_);
-      w.u16(frag.size());
-      w.bytes(frag);
-      SNR_ENSURE(w.ok(), Err::INTERNAL);
+      out_.resize(at + kHeaderSize + frag.size());
+      const MutByteView rec = MutByteView(out_).subspan(at);
+      put_header(rec, type, record_version_, frag.size());
+      std::copy(frag.begin(), frag.end(), rec.begin() + kHeaderSize);
     }
   } while (!data.empty());
   return {};
@@ -201,7 +255,7 @@ Status RecordLayer::write(ContentType type, ByteView data) {
 
 void RecordLayer::release_output() {
   if (!output_empty()) return;
-  Bytes().swap(out_);
+  OutputBytes().swap(out_);
   out_off_ = 0;
 }
 
@@ -211,7 +265,7 @@ void RecordLayer::consume_output(size_t n) {
     out_.clear();
     out_off_ = 0;
     // Large bursts (bulk sends) should not pin their buffer on an idle connection.
-    if (out_.capacity() > 4 * (kMaxCiphertext13 + kHeaderSize)) Bytes().swap(out_);
+    if (out_.capacity() > 4 * (kMaxCiphertext13 + kHeaderSize)) OutputBytes().swap(out_);
   }
 }
 

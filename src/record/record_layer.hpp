@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <utility>
+#include <vector>
 
 #include "crypto/aead.hpp"
 #include "crypto/hash.hpp"
@@ -20,6 +22,8 @@ namespace snr::record {
 
 // TLS 1.3 TLSCiphertext.length limit (RFC 8446 5.2).
 inline constexpr size_t kMaxCiphertext13 = kMaxPlaintext + 256;
+// The input buffer's first size: a header and a small record.
+inline constexpr size_t kSmallInput = 1024;
 
 // TLS 1.3 AEAD protection of one direction: key, static IV and the sequence number.
 class Protection13 final : public Protection {
@@ -31,9 +35,19 @@ class Protection13 final : public Protection {
   Status update() override;
   static constexpr size_t kOverhead = 1 + crypto::kAeadTagSize;  // inner type + tag
 
-  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out) override;
+  size_t sealed_size(msg::ContentType /*type*/, size_t n) const override {
+    return kHeaderSize + n + kOverhead;
+  }
+  Status seal_into(msg::ContentType type, ByteView plaintext, MutByteView out) override;
   Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type,
                       size_t& offset) override;
+  // The content and any padding: the inner type byte is decrypted aside, so an unpadded
+  // record writes nothing past its content.
+  size_t open_to_size(ByteView /*header*/, size_t body_size) const override {
+    return body_size > kOverhead ? body_size - kOverhead : 0;
+  }
+  Result<size_t> open_to(ByteView header, ByteView body, msg::ContentType& type,
+                         MutByteView out) override;
   // The plaintext starts at the body's first byte in TLS 1.3.
   Result<size_t> open(ByteView header, MutByteView body, msg::ContentType& type) {
     size_t offset = 0;
@@ -48,6 +62,9 @@ class Protection13 final : public Protection {
  private:
   Protection13(crypto::Aead aead, crypto::HashAlg hash) : aead_(std::move(aead)), hash_(hash) {}
   Status install(ByteView secret);
+  // Decrypts the body but its last byte into `head`, that byte into `last`.
+  Result<size_t> open_parts(ByteView header, ByteView body, msg::ContentType& type,
+                            MutByteView head, MutByteView last);
   void nonce(uint8_t out[crypto::kAeadNonceSize]) const;
 
   crypto::Aead aead_;
@@ -55,6 +72,31 @@ class Protection13 final : public Protection {
   crypto::Digest secret_;
   std::array<uint8_t, crypto::kAeadNonceSize> iv_{};
 };
+
+// Allocates like std::allocator, but resize() leaves new bytes as they are: the output buffer
+// grows by whole records that are written over at once.
+template <class T>
+struct UninitAllocator {
+  using value_type = T;
+  UninitAllocator() = default;
+  template <class U>
+  UninitAllocator(const UninitAllocator<U>& /*other*/) noexcept {}
+  T* allocate(size_t n) { return std::allocator<T>().allocate(n); }
+  void deallocate(T* p, size_t n) noexcept { std::allocator<T>().deallocate(p, n); }
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+  template <class U>
+  bool operator==(const UninitAllocator<U>& /*other*/) const noexcept {
+    return true;
+  }
+};
+using OutputBytes = std::vector<uint8_t, UninitAllocator<uint8_t>>;
 
 // A record taken from the input buffer: its content type and plaintext (a view into the
 // input buffer, valid until the next record is read).
@@ -65,6 +107,8 @@ struct Record {
   // An SSLv2-format CLIENT-HELLO (allow_sslv2_hello): `data` is the SSLv2 message after its
   // 2-byte header, `type` is handshake.
   bool sslv2 = false;
+  // Application data decrypted straight into the buffer given to take_record.
+  bool direct = false;
 };
 
 class RecordLayer {
@@ -77,7 +121,10 @@ class RecordLayer {
   void commit_read(size_t n) { in_len_ += n; }
   // The complete record in the buffer, decrypted; nullopt if more bytes are needed.
   // Errors: RECORD_LIMIT (record_overflow), DECRYPT (bad_record_mac), BAD_RECORD_HEADER.
-  Result<std::optional<Record>> take_record();
+  // Application data that fits `direct` (the application's buffer) is decrypted straight
+  // into it (Record::direct). Nothing past the plaintext is written but a padded TLS 1.3
+  // record's padding and inner type; `direct` is wiped when the record is refused.
+  Result<std::optional<Record>> take_record(MutByteView direct = {});
   // Frees the input buffer when it holds nothing (idle connections keep no buffer).
   void release_input();
   // Drops buffered input unread (a failed connection reads nothing more).
@@ -131,7 +178,7 @@ class RecordLayer {
   size_t in_cap_ = 0;
   size_t in_len_ = 0;
   size_t last_len_ = 0;
-  Bytes out_;
+  OutputBytes out_;
   size_t out_off_ = 0;
   std::unique_ptr<Protection> read_, write_;
   uint16_t record_version_ = msg::version::TLS12;

@@ -434,6 +434,45 @@ TEST(Aead, SetKeyRekeys) {
   EXPECT_EQ(u1, u2);
 }
 
+// Out-of-place sealing (plaintext from the caller's buffer, a trailing part in place) and
+// opening into two parts give the bytes and tags of the in-place calls.
+TEST(Aead, OutOfPlaceAndSplitMatchInPlace) {
+  for (AeadAlg alg : {AeadAlg::AES_128_GCM, AeadAlg::AES_256_GCM, AeadAlg::CHACHA20_POLY1305}) {
+    auto a = Aead::create(alg, Bytes(aead_key_size(alg), 0x42));
+    ASSERT_TRUE(a.ok());
+    const Bytes nonce(kAeadNonceSize, 9), aad = {23, 3, 3, 0, 50};
+    for (size_t len : {size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{1000}}) {
+      Bytes whole(len + 1);
+      for (size_t i = 0; i < whole.size(); ++i) whole[i] = static_cast<uint8_t>(i * 7 + 1);
+      Bytes in_place = whole, tag1(16);
+      ASSERT_TRUE(a->seal(nonce, aad, in_place, tag1).ok());
+      // The first len bytes come from elsewhere; the last byte is already in `out`.
+      const Bytes src(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(len));
+      Bytes out(len + 1, 0xEE), tag2(16);
+      out[len] = whole[len];
+      ASSERT_TRUE(a->seal(nonce, aad, src, out, tag2).ok());
+      EXPECT_EQ(out, in_place);
+      EXPECT_EQ(tag1, tag2);
+      EXPECT_EQ(src, Bytes(whole.begin(), whole.begin() + static_cast<std::ptrdiff_t>(len)));
+
+      // Opened into a separate head and a one-byte tail.
+      Bytes head(len, 0xEE);
+      uint8_t last = 0;
+      ASSERT_TRUE(a->open(nonce, aad, out, head, MutByteView(&last, 1), tag1).ok());
+      EXPECT_EQ(head, src);
+      EXPECT_EQ(last, whole[len]);
+      // A bad tag wipes both parts; the sizes must add up.
+      tag1[0] ^= 1;
+      EXPECT_EQ(err(a->open(nonce, aad, out, head, MutByteView(&last, 1), tag1)), Err::DECRYPT);
+      EXPECT_EQ(head, Bytes(len, 0));
+      EXPECT_EQ(last, 0);
+      EXPECT_EQ(err(a->open(nonce, aad, out, head, {}, tag2)), Err::INVALID_ARGUMENT);
+      Bytes small(len);
+      EXPECT_EQ(err(a->seal(nonce, aad, whole, small, tag2)), Err::INVALID_ARGUMENT);
+    }
+  }
+}
+
 TEST(Aead, BadArguments) {
   EXPECT_EQ(err(Aead::create(AeadAlg::AES_128_GCM, Bytes(32, 0))), Err::INVALID_ARGUMENT);
   EXPECT_EQ(err(Aead::create(AeadAlg::AES_256_GCM, Bytes(16, 0))), Err::INVALID_ARGUMENT);

@@ -201,30 +201,41 @@ TEST(Protection12, ThroughTheRecordLayer) {
     SCOPED_TRACE(c.suite);
     const policy::CipherSuite& s = suite(c.suite);
     const keys::KeyBlock kb = make_keys(s, c.version);
-    RecordLayer tx, rx;
-    tx.set_write_protection(make(s, c.version, kb.server));
-    rx.set_read_protection(make(s, c.version, kb.server));
-    const Bytes data = pattern(40000, 9);
-    ASSERT_TRUE(tx.write(ContentType::application_data, data).ok());
-    ASSERT_TRUE(tx.write(ContentType::handshake, pattern(20, 1)).ok());
-    ByteView wire_bytes = tx.pending_output();
-    Bytes got, hs;
-    while (!wire_bytes.empty()) {
-      const size_t want = rx.read_want();
-      ASSERT_LE(want, wire_bytes.size());
-      MutByteView space = rx.read_space(want);
-      std::copy_n(wire_bytes.begin(), want, space.begin());
-      rx.commit_read(want);
-      wire_bytes = wire_bytes.subspan(want);
-      auto r = rx.take_record();
-      ASSERT_TRUE(r.ok()) << r.error().message();
-      if (!r->has_value()) continue;
-      EXPECT_TRUE((*r)->encrypted);
-      Bytes& into = (*r)->type == ContentType::application_data ? got : hs;
-      into.insert(into.end(), (*r)->data.begin(), (*r)->data.end());
+    // Without and with a buffer for application data to be decrypted into directly (AEAD
+    // suites; CBC always opens in place).
+    for (bool with_buffer : {false, true}) {
+      RecordLayer tx, rx;
+      tx.set_write_protection(make(s, c.version, kb.server));
+      rx.set_read_protection(make(s, c.version, kb.server));
+      const Bytes data = pattern(40000, 9);
+      ASSERT_TRUE(tx.write(ContentType::application_data, data).ok());
+      ASSERT_TRUE(tx.write(ContentType::handshake, pattern(20, 1)).ok());
+      ByteView wire_bytes = tx.pending_output();
+      Bytes got, hs, direct(with_buffer ? 20000 : 0, 0xEE);
+      size_t directs = 0;
+      while (!wire_bytes.empty()) {
+        const size_t want = rx.read_want();
+        ASSERT_LE(want, wire_bytes.size());
+        MutByteView space = rx.read_space(want);
+        std::copy_n(wire_bytes.begin(), want, space.begin());
+        rx.commit_read(want);
+        wire_bytes = wire_bytes.subspan(want);
+        auto r = rx.take_record(direct);
+        ASSERT_TRUE(r.ok()) << r.error().message();
+        if (!r->has_value()) continue;
+        EXPECT_TRUE((*r)->encrypted);
+        if ((*r)->direct) {
+          ++directs;
+          EXPECT_EQ((*r)->data.data(), direct.data());
+          EXPECT_EQ((*r)->type, ContentType::application_data);
+        }
+        Bytes& into = (*r)->type == ContentType::application_data ? got : hs;
+        into.insert(into.end(), (*r)->data.begin(), (*r)->data.end());
+      }
+      EXPECT_EQ(got, data);
+      EXPECT_EQ(hs, pattern(20, 1));
+      EXPECT_EQ(directs, with_buffer && s.is_aead() ? 3u : 0u);
     }
-    EXPECT_EQ(got, data);
-    EXPECT_EQ(hs, pattern(20, 1));
   }
 }
 

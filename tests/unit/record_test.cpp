@@ -92,6 +92,67 @@ TEST(Record, PaddingIsAcceptedAndAllPaddingIsNot) {
   EXPECT_EQ(err_of(z.error()), Err::RECORD_PADDING);
 }
 
+Result<std::optional<Record>> feed_direct(RecordLayer& rl, ByteView bytes, MutByteView direct) {
+  MutByteView space = rl.read_space(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), space.begin());
+  rl.commit_read(bytes.size());
+  return rl.take_record(direct);
+}
+
+// Application data that fits the caller's buffer is decrypted straight into it; everything
+// else is returned from the input buffer as before.
+TEST(Record, DirectOpenWritesOnlyTheContentIntoTheBuffer) {
+  RecordLayer tx, rx;
+  tx.set_write_protection(make());
+  rx.set_read_protection(make());
+  const std::string msg = "straight to the application";
+  Bytes buf(64, 0xEE);
+  ASSERT_TRUE(tx.write(ContentType::application_data, as_bytes(msg)).ok());
+  auto r = feed_direct(rx, tx.pending_output(), buf);
+  tx.consume_output(tx.pending_output().size());
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_TRUE((*r)->direct);
+  EXPECT_EQ((*r)->data.data(), buf.data());
+  EXPECT_EQ(as_string((*r)->data), msg);
+  // The inner type went elsewhere: nothing past the content was touched.
+  for (size_t i = msg.size(); i < buf.size(); ++i) ASSERT_EQ(buf[i], 0xEE) << i;
+
+  // A buffer too small for the record: opened in the input buffer.
+  Bytes tiny(msg.size() - 1, 0xEE);
+  ASSERT_TRUE(tx.write(ContentType::application_data, as_bytes(msg)).ok());
+  r = feed_direct(rx, tx.pending_output(), tiny);
+  tx.consume_output(tx.pending_output().size());
+  ASSERT_TRUE(r.ok() && r->has_value());
+  EXPECT_FALSE((*r)->direct);
+  EXPECT_EQ(as_string((*r)->data), msg);
+  EXPECT_EQ(tiny, Bytes(msg.size() - 1, 0xEE));
+
+  // A padded handshake record: its type shows only once decrypted; it comes back from the
+  // input buffer and the caller's buffer is wiped.
+  std::fill(buf.begin(), buf.end(), 0xEE);
+  auto h = feed_direct(rx, seal_raw(Bytes{'h', 'i', 22, 0, 0, 0}, 2), buf);
+  ASSERT_TRUE(h.ok() && h->has_value());
+  EXPECT_FALSE((*h)->direct);
+  EXPECT_EQ((*h)->type, ContentType::handshake);
+  EXPECT_EQ(as_string((*h)->data), "hi");
+  EXPECT_EQ(Bytes(buf.begin(), buf.begin() + 5), Bytes(5, 0));
+
+  // Padded application data is still direct (padding may land past the content).
+  auto p = feed_direct(rx, seal_raw(Bytes{'o', 'k', 23, 0, 0}, 3), buf);
+  ASSERT_TRUE(p.ok() && p->has_value());
+  EXPECT_TRUE((*p)->direct);
+  EXPECT_EQ(as_string((*p)->data), "ok");
+
+  // A damaged record: bad_record_mac, and no unauthenticated byte is left in the buffer.
+  std::fill(buf.begin(), buf.end(), 0xEE);
+  Bytes bad = seal_raw(Bytes{'s', 'e', 'c', 'r', 'e', 't', 23}, 4);
+  bad[7] ^= 1;
+  auto d = feed_direct(rx, bad, buf);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(err_of(d.error()), Err::DECRYPT);
+  EXPECT_EQ(Bytes(buf.begin(), buf.begin() + 6), Bytes(6, 0));
+}
+
 TEST(Record, TamperedRecordIsBadRecordMac) {
   RecordLayer tx, rx;
   tx.set_write_protection(make());
