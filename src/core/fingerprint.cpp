@@ -32,7 +32,7 @@ constexpr size_t kJa4MaxCount = 99;
 // RFC 8701 2: 0x0A0A, 0x1A1A, ... 0xFAFA.
 bool is_grease(uint16_t v) { return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff); }
 
-std::vector<uint16_t> without_grease(const std::vector<uint16_t>& in) {
+std::vector<uint16_t> without_grease(std::span<const uint16_t> in) {
   std::vector<uint16_t> out;
   out.reserve(in.size());
   for (uint16_t v : in) {

@@ -164,7 +164,7 @@ Status send_certificate_request13(Handshake& hs) {
     cr.ext.unknown.push_back(msg::RawExtension{ext::certificate_authorities, std::move(data)});
   }
   request_client_status13(hs, cr.ext);
-  hs.cert_request_schemes = cr.ext.signature_algorithms;
+  hs.cert_request_schemes = cr.ext.signature_algorithms.to_vector();
   SNR_TRY(send(hs, cr));
   hs.cert_requested = true;
   hs.out->flags |= flag::CLIENT_AUTH;
@@ -244,7 +244,7 @@ Status on_certificate_request13(Handshake& hs, const msg::CertificateRequest& cr
   }
   hs.cert_requested = true;
   hs.cert_request_context = cr.context;
-  hs.cert_request_schemes = cr.ext.signature_algorithms;
+  hs.cert_request_schemes = cr.ext.signature_algorithms.to_vector();
   hs.out->flags |= flag::CLIENT_AUTH;
   return choose_client_certificate(hs, true, authorities);
 }

@@ -68,9 +68,11 @@ Result<SkeSignature> choose_ske_signature(const Handshake& hs, const msg::Client
   }
   // RFC 5246 7.4.1.4.1: without the extension the client supports {sha1,rsa} and
   // {sha1,ecdsa}.
-  static const std::vector<uint16_t> kDefaults = {0x0201, 0x0203};
-  const std::vector<uint16_t>& offered =
-      ch.ext.has(msg::ext::signature_algorithms) ? ch.ext.signature_algorithms : kDefaults;
+  static constexpr uint16_t kDefaults[] = {0x0201, 0x0203};
+  const std::span<const uint16_t> offered =
+      ch.ext.has(msg::ext::signature_algorithms)
+          ? std::span<const uint16_t>(ch.ext.signature_algorithms)
+          : std::span<const uint16_t>(kDefaults);
   auto usable = [&](uint16_t id) -> const policy::SigScheme* {
     const policy::SigScheme* s = policy::find_sig_scheme(id);
     bool ok = s != nullptr && s->implemented && scheme_fits_key_12(*s, key) &&

@@ -91,7 +91,7 @@ Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_sig
 }
 
 Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
-                                                         const std::vector<uint16_t>& offered,
+                                                         std::span<const uint16_t> offered,
                                                          crypto::KeyType key) {
   for (uint16_t id : hs.settings.policy->sig_schemes) {
     const policy::SigScheme* s = policy::find_sig_scheme(id);

@@ -63,7 +63,7 @@ Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_sig
 // Picks our CertificateVerify scheme: the first scheme of the policy that the peer offered
 // and our key can make. NO_VALID_SIGNATURE_SCHEME when there is none.
 Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
-                                                         const std::vector<uint16_t>& offered,
+                                                         std::span<const uint16_t> offered,
                                                          crypto::KeyType key);
 
 // Sends CertificateVerify signed with `key` and `scheme`: true once sent, false while the

@@ -45,8 +45,8 @@ struct ExtRule {
 
 // ---- field codecs ----
 
-template <int N>
-bool read_u16_list(wire::Reader& r, std::vector<uint16_t>& out) {
+template <int N, class List>
+bool read_u16_list(wire::Reader& r, List& out) {
   wire::Reader list;
   if (!r.prefixed<N>(list) || list.empty() || list.remaining() % 2 != 0) return false;
   out.clear();
@@ -56,7 +56,7 @@ bool read_u16_list(wire::Reader& r, std::vector<uint16_t>& out) {
 }
 
 template <int N>
-void write_u16_list(wire::Writer& w, const std::vector<uint16_t>& values) {
+void write_u16_list(wire::Writer& w, std::span<const uint16_t> values) {
   w.prefixed<N>([&](wire::Writer& l) {
     for (uint16_t v : values) l.u16(v);
   });
@@ -113,20 +113,20 @@ bool write_server_name(const Extensions& e, Where where, wire::Writer& w) {
 }
 
 // supported_groups, signature_algorithms(_cert): a non-empty u16 list of u16 code points.
-template <std::vector<uint16_t> Extensions::*Field>
+template <auto Field>
 Status parse_u16_list(wire::Reader& r, Where, Extensions& e) {
   if (!read_u16_list<2>(r, e.*Field)) return decode_error("u16 list");
   return {};
 }
 
-template <std::vector<uint16_t> Extensions::*Field>
+template <auto Field>
 bool write_u16_list_field(const Extensions& e, Where, wire::Writer& w) {
   write_u16_list<2>(w, e.*Field);
   return true;
 }
 
 // psk_key_exchange_modes, ec_point_formats: a non-empty u8 list of u8 values.
-template <std::vector<uint8_t> Extensions::*Field>
+template <auto Field>
 Status parse_u8_list(wire::Reader& r, Where, Extensions& e) {
   ByteView v;
   if (!r.prefixed_bytes<1>(v) || v.empty()) return decode_error("u8 list");
@@ -134,7 +134,7 @@ Status parse_u8_list(wire::Reader& r, Where, Extensions& e) {
   return {};
 }
 
-template <std::vector<uint8_t> Extensions::*Field>
+template <auto Field>
 bool write_u8_list_field(const Extensions& e, Where, wire::Writer& w) {
   w.prefixed_bytes<1>(e.*Field);
   return true;

@@ -52,7 +52,6 @@ Result<ClientHello> parse_client_hello(ByteView body) {
   if (!r.prefixed_bytes<1>(compression) || compression.empty())
     return decode_error("ClientHello compression_methods");
   wire::Reader suite_reader(suites);
-  m.cipher_suites.reserve(suites.size() / 2);
   uint16_t suite = 0;
   while (suite_reader.u16(suite)) m.cipher_suites.push_back(suite);
   m.compression_methods.assign(compression.begin(), compression.end());

@@ -16,6 +16,7 @@
 #include "msg/types.hpp"
 #include "snr/error.hpp"
 #include "util/bytes.hpp"
+#include "util/small_vector.hpp"
 
 namespace snr::msg {
 
@@ -53,7 +54,8 @@ enum class Where : uint8_t {
 // wire order: parse() fills it, serialize() writes exactly those, in that order. add() sets
 // a type present (appending it to `order` once).
 struct Extensions {
-  std::vector<uint16_t> order;
+  // Inline room for the extensions of a usual ClientHello.
+  SmallVector<uint16_t, 16> order;
 
   bool has(uint16_t type) const;
   void add(uint16_t type);
@@ -61,21 +63,22 @@ struct Extensions {
   // server_name: ClientHello carries the host name; an empty value in EncryptedExtensions
   // (or ServerHello for TLS 1.2) is the server's acknowledgement.
   std::string server_name;
-  std::vector<uint16_t> supported_groups;
-  std::vector<uint16_t> signature_algorithms;
+  // The lists of a usual ClientHello fit inline.
+  SmallVector<uint16_t, 12> supported_groups;
+  SmallVector<uint16_t, 16> signature_algorithms;
   std::vector<uint16_t> signature_algorithms_cert;
   // ClientHello: the offered list. ServerHello/HelloRetryRequest: selected_version.
-  std::vector<uint16_t> supported_versions;
+  SmallVector<uint16_t, 6> supported_versions;
   uint16_t selected_version = 0;
   // ClientHello: the offered shares. ServerHello: exactly one entry.
   std::vector<KeyShareEntry> key_shares;
   // HelloRetryRequest: the group the server asks for.
   uint16_t hrr_group = 0;
   Bytes cookie;
-  std::vector<uint8_t> psk_key_exchange_modes;
+  SmallVector<uint8_t, 4> psk_key_exchange_modes;
   // ALPN protocol names (ClientHello: offered; server: exactly one).
   std::vector<Bytes> alpn;
-  std::vector<uint8_t> ec_point_formats;
+  SmallVector<uint8_t, 4> ec_point_formats;
   Bytes renegotiation_info;
   // record_size_limit (RFC 8449)
   uint16_t record_size_limit = 0;
@@ -103,7 +106,7 @@ struct ClientHello {
   uint16_t legacy_version = version::TLS12;
   std::array<uint8_t, 32> random{};
   Bytes session_id;
-  std::vector<uint16_t> cipher_suites;
+  SmallVector<uint16_t, 24> cipher_suites;
   Bytes compression_methods{0};
   Extensions ext;
 };

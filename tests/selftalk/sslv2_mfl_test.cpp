@@ -292,8 +292,8 @@ TEST_P(Sslv2Handshake, CompletesAndCarriesData) {
   hs::Handshake& hs = *p.client.state().hs;
   std::fill(hs.client_random.begin(), hs.client_random.end() - c.challenge, uint8_t{0});
   const ByteView challenge = ByteView(hs.client_random).last(c.challenge);
-  const Bytes message =
-      sslv2_message(hs.first_hello->legacy_version, hs.first_hello->cipher_suites, challenge);
+  const Bytes message = sslv2_message(hs.first_hello->legacy_version,
+                                      hs.first_hello->cipher_suites.to_vector(), challenge);
   hs.transcript = keys::Transcript();
   ASSERT_TRUE(hs.transcript.add(message).ok());
   const Bytes rec = sslv2_record(message);
