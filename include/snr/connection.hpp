@@ -82,7 +82,9 @@ class Connection {
     return poll_send(
         std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
   }
-  // Reads application data; 0 means the peer closed (close_notify or EOF).
+  // Reads application data; 0 means the peer closed (close_notify or EOF). A record that fits
+  // `buf` is decrypted straight into it (no copy); only a TLS 1.3 record the peer padded
+  // leaves bytes (its zero padding and content type) in `buf` past the returned count.
   Poll<size_t> poll_recv(std::span<uint8_t> buf);
   // As poll_recv; the name of s2n's variant that accepts uninitialized memory.
   Poll<size_t> poll_recv_uninitialized(std::span<uint8_t> buf) { return poll_recv(buf); }
