@@ -154,6 +154,22 @@ std::optional<double> Results::median(std::string_view backend, std::string_view
   return median_of(it->second);
 }
 
+std::optional<double> Results::ratio(std::string_view scenario, std::string_view metric) const {
+  auto snr = samples_.find(Key{std::string(scenario), std::string(metric), "snr"});
+  auto ossl = samples_.find(Key{std::string(scenario), std::string(metric), "openssl"});
+  if (snr == samples_.end() || ossl == samples_.end()) return std::nullopt;
+  const std::vector<double>& a = snr->second;
+  const std::vector<double>& b = ossl->second;
+  if (a.size() == b.size() && std::none_of(b.begin(), b.end(), [](double x) { return x == 0; })) {
+    std::vector<double> r(a.size());
+    for (size_t i = 0; i < a.size(); ++i) r[i] = a[i] / b[i];
+    return median_of(r);
+  }
+  const double m = median_of(b);
+  if (m == 0) return std::nullopt;
+  return median_of(a) / m;
+}
+
 void Results::print(const std::vector<std::string>& backends, bool samples) const {
   const bool have_openssl =
       std::find(backends.begin(), backends.end(), "openssl") != backends.end();
@@ -186,9 +202,8 @@ void Results::print(const std::vector<std::string>& backends, bool samples) cons
       continue;
     }
     const auto snr = median("snr", row.scenario, row.metric);
-    const auto ossl = median("openssl", row.scenario, row.metric);
     std::optional<double> ratio;
-    if (snr && ossl && *ossl != 0 && comparable(row.metric)) ratio = *snr / *ossl;
+    if (comparable(row.metric)) ratio = this->ratio(row.scenario, row.metric);
     std::printf(" %-11s", ratio ? (format_value(*ratio) + "x").c_str() : "-");
     std::optional<double> measured;
     bool met = false;
@@ -248,10 +263,9 @@ void Results::print(const std::vector<std::string>& backends, bool samples) cons
       const auto& [scenario, metric, backend] = k;
       // Noise indicators and counts are no comparison.
       if (backend != "snr" || !comparable(metric)) continue;
-      const auto ossl = median("openssl", scenario, metric);
-      if (!ossl || *ossl == 0) continue;
-      std::printf("RATIO,%s,%s,%.4g\n", scenario.c_str(), metric.c_str(),
-                  median_of(samples_.at(k)) / *ossl);
+      const auto r = ratio(scenario, metric);
+      if (!r) continue;
+      std::printf("RATIO,%s,%s,%.4g\n", scenario.c_str(), metric.c_str(), *r);
     }
   }
   for (const auto& line : target_lines) std::printf("%s\n", line.c_str());

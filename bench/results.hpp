@@ -22,6 +22,11 @@ class Results {
   std::optional<double> median(std::string_view backend, std::string_view scenario,
                                std::string_view metric) const;
 
+  // snr over OpenSSL for a metric: the median of the per-repetition ratios when both have
+  // one sample per repetition (each repetition runs the backends back to back, so a change
+  // of the host's speed between repetitions cancels out), else the ratio of the medians.
+  std::optional<double> ratio(std::string_view scenario, std::string_view metric) const;
+
   // The readable table, then RESULT, RATIO, TARGET and NA lines (stdout). `backends` sets the
   // column order. With `samples`, also every sample as SAMPLE lines.
   void print(const std::vector<std::string>& backends, bool samples) const;
