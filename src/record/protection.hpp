@@ -35,8 +35,15 @@ class Protection {
   // Protects `plaintext` into `out`, exactly sealed_size(type, plaintext.size()) bytes that do
   // not overlap it: the plaintext goes from the caller's buffer to the record, no copy first.
   virtual Status seal_into(msg::ContentType type, ByteView plaintext, MutByteView out) = 0;
-  // Appends the protected record(s) to `out`.
-  Status seal(msg::ContentType type, ByteView plaintext, Bytes& out);
+  // Appends the protected record(s) to `out` (any contiguous byte vector).
+  template <class Buffer>
+  Status seal(msg::ContentType type, ByteView plaintext, Buffer& out) {
+    const size_t start = out.size();
+    out.resize(start + sealed_size(type, plaintext.size()));
+    Status s = seal_into(type, plaintext, MutByteView(out).subspan(start));
+    if (!s.ok()) out.resize(start);
+    return s;
+  }
 
   // Verifies and decrypts a record body in place; `header` is the record header. On success
   // `type` is the content type (TLS 1.3: the inner one) and the plaintext is

@@ -54,7 +54,7 @@ void Protection13::nonce(uint8_t out[crypto::kAeadNonceSize]) const {
 Status Protection13::seal_into(ContentType type, ByteView plaintext, MutByteView out) {
   SNR_ENSURE(seq_ != UINT64_MAX, Err::RECORD_LIMIT);
   const size_t inner = plaintext.size() + 1;
-  SNR_ENSURE(out.size() == kHeaderSize + inner + crypto::kAeadTagSize, Err::INTERNAL);
+  SNR_ENSURE(out.size() == sealed_size(type, plaintext.size()), Err::INTERNAL);
   put_header(out, ContentType::application_data, msg::version::TLS12, inner + crypto::kAeadTagSize);
   out[kHeaderSize + plaintext.size()] = static_cast<uint8_t>(type);
   uint8_t n[crypto::kAeadNonceSize];
@@ -66,14 +66,6 @@ Status Protection13::seal_into(ContentType type, ByteView plaintext, MutByteView
 }
 
 Status Protection::update() { return make_error(Err::KEY_UPDATE); }
-
-Status Protection::seal(ContentType type, ByteView plaintext, Bytes& out) {
-  const size_t start = out.size();
-  out.resize(start + sealed_size(type, plaintext.size()));
-  Status s = seal_into(type, plaintext, MutByteView(out).subspan(start));
-  if (!s.ok()) out.resize(start);
-  return s;
-}
 
 Result<size_t> Protection::open_to(ByteView, ByteView, ContentType&, MutByteView) {
   return make_error(Err::INTERNAL, "no direct record path");
@@ -198,24 +190,26 @@ Result<std::optional<Record>> RecordLayer::take_record(MutByteView direct) {
   ContentType inner = ctype;
   const ByteView header(in_.get(), kHeaderSize);
   const size_t direct_size = direct.empty() ? 0 : read_->open_to_size(header, len);
-  if (direct_size != 0 && direct_size <= direct.size()) {
-    const MutByteView to = direct.first(direct_size);
-    SNR_TRY_ASSIGN(size_t n, read_->open_to(header, body, inner, to));
-    SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
-    SNR_ENSURE(n <= in_limit(), Err::RECORD_LIMIT);
-    if (inner == ContentType::application_data)
-      return std::optional<Record>(Record{inner, to.first(n), true, false, true});
+  const bool to_direct = direct_size != 0 && direct_size <= direct.size();
+  MutByteView plain;
+  if (to_direct) {
+    SNR_TRY_ASSIGN(size_t n, read_->open_to(header, body, inner, direct.first(direct_size)));
+    plain = direct.first(n);
+  } else {
+    size_t offset = 0;
+    SNR_TRY_ASSIGN(size_t n, read_->open(header, body, inner, offset));
+    plain = body.subspan(offset, n);
+  }
+  SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
+  SNR_ENSURE(plain.size() <= in_limit(), Err::RECORD_LIMIT);
+  if (to_direct && inner != ContentType::application_data) {
     // TLS 1.3 shows the type only once decrypted: anything but application data is handled
     // from the input buffer, as if it had been opened there.
-    std::copy_n(to.begin(), n, body.begin());
-    secure_wipe(to.data(), to.size());
-    return std::optional<Record>(Record{inner, body.first(n), true});
+    std::copy(plain.begin(), plain.end(), body.begin());
+    secure_wipe(direct.data(), direct_size);
+    return std::optional<Record>(Record{inner, body.first(plain.size()), true});
   }
-  size_t offset = 0;
-  SNR_TRY_ASSIGN(size_t n, read_->open(header, body, inner, offset));
-  SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
-  SNR_ENSURE(n <= in_limit(), Err::RECORD_LIMIT);
-  return std::optional<Record>(Record{inner, body.subspan(offset, n), true});
+  return std::optional<Record>(Record{inner, plain, true, false, to_direct});
 }
 
 Status RecordLayer::write(ContentType type, ByteView data) {
@@ -223,11 +217,14 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     out_.clear();
     out_off_ = 0;
   }
+  const auto record_size = [&](size_t frag) {
+    return write_ ? write_->sealed_size(type, frag) : kHeaderSize + frag;
+  };
   // One allocation for everything this call appends.
   size_t total = 0;
   for (ByteView rest = data;;) {
     const size_t frag = std::min(rest.size(), max_fragment());
-    total += write_ ? write_->sealed_size(type, frag) : kHeaderSize + frag;
+    total += record_size(frag);
     rest = rest.subspan(frag);
     if (rest.empty()) break;
   }
@@ -235,16 +232,11 @@ Status RecordLayer::write(ContentType type, ByteView data) {
   do {
     ByteView frag = data.first(std::min(data.size(), max_fragment()));
     data = data.subspan(frag.size());
-    const size_t at = out_.size();
     if (write_) {
-      out_.resize(at + write_->sealed_size(type, frag.size()));
-      Status s = write_->seal_into(type, frag, MutByteView(out_).subspan(at));
-      if (!s.ok()) {
-        out_.resize(at);
-        return s;
-      }
+      SNR_TRY(write_->seal(type, frag, out_));
     } else {
-      out_.resize(at + kHeaderSize + frag.size());
+      const size_t at = out_.size();
+      out_.resize(at + record_size(frag.size()));
       const MutByteView rec = MutByteView(out_).subspan(at);
       put_header(rec, type, record_version_, frag.size());
       std::copy(frag.begin(), frag.end(), rec.begin() + kHeaderSize);
