@@ -47,16 +47,23 @@ class ClientHello {
   const std::array<uint8_t, 32>& random() const { return random_; }
   std::span<const uint8_t> session_id() const { return slice(session_id_); }
   // In the order the client listed them, GREASE values included.
-  const std::vector<uint16_t>& cipher_suites() const { return cipher_suites_; }
+  std::span<const uint16_t> cipher_suites() const {
+    return std::span<const uint16_t>(numbers_).first(suite_count_);
+  }
   std::span<const uint8_t> compression_methods() const { return slice(compression_methods_); }
   // Every extension in wire order, with its data (without the type and length).
   std::vector<Extension> extensions() const;
   std::optional<std::span<const uint8_t>> extension(uint16_t type) const;
   bool has_extension(uint16_t type) const { return extension(type).has_value(); }
   // The first host_name of the server_name extension; empty without one.
-  std::string_view server_name() const { return server_name_; }
+  std::string_view server_name() const {
+    const std::span<const uint8_t> name = slice(server_name_);
+    return std::string_view(reinterpret_cast<const char*>(name.data()), name.size());
+  }
   // The supported_groups extension's list (GREASE included); empty without the extension.
-  const std::vector<uint16_t>& supported_groups() const { return supported_groups_; }
+  std::span<const uint16_t> supported_groups() const {
+    return std::span<const uint16_t>(numbers_).subspan(suite_count_);
+  }
   // The message body (no handshake header) with the 32 random bytes zeroed, as s2n's
   // raw_message: the random is unique per connection and would defeat comparisons.
   std::span<const uint8_t> raw_message() const { return message_; }
@@ -69,25 +76,27 @@ class ClientHello {
     uint32_t offset = 0;
     uint32_t len = 0;
   };
-  struct ExtensionSlice {
-    uint16_t type = 0;
-    Slice data;
-  };
   ClientHello() = default;
   std::span<const uint8_t> slice(Slice s) const {
     return std::span<const uint8_t>(message_).subspan(s.offset, s.len);
   }
 
-  // Slices index into message_, so the default copy stays valid.
+  // Calls `f(type, data)` for each extension in wire order until it returns true.
+  template <class F>
+  bool find_extension(F&& f) const;
+
+  // Slices index into message_, so the default copy stays valid. Extensions are read from
+  // their (already checked) block when asked for: a hello costs three allocations in all.
   std::vector<uint8_t> message_;
   uint16_t legacy_version_ = 0;
   std::array<uint8_t, 32> random_{};
   Slice session_id_;
-  std::vector<uint16_t> cipher_suites_;
   Slice compression_methods_;
-  std::vector<ExtensionSlice> extensions_;
-  std::string server_name_;
-  std::vector<uint16_t> supported_groups_;
+  Slice extension_block_;  // the extensions, without the block's length
+  Slice server_name_;
+  // The cipher suites, then the supported_groups list.
+  std::vector<uint16_t> numbers_;
+  size_t suite_count_ = 0;
   bool sslv2_ = false;
 };
 

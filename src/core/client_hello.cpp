@@ -9,6 +9,7 @@
 #include "core/connection_state.hpp"
 #include "msg/types.hpp"
 #include "util/error_code.hpp"
+#include "util/small_vector.hpp"
 #include "wire/reader.hpp"
 
 namespace snr {
@@ -25,38 +26,50 @@ Error decode_error(const char* what) {
 }
 
 // RFC 6066 3: ServerNameList <1..2^16-1>, entries {NameType, opaque<1..2^16-1>}. The first
-// host_name counts; names of other (unassigned) types are skipped.
-Result<std::string> parse_server_name(ByteView data) {
+// host_name counts (empty without one); names of other (unassigned) types are skipped.
+Result<ByteView> parse_server_name(ByteView data) {
   wire::Reader r(data);
   wire::Reader list;
   if (!r.prefixed<2>(list) || !r.empty()) return decode_error("bad server_name");
-  std::string first;
+  ByteView first;
   bool found = false;
   while (!list.empty()) {
     uint8_t type = 0;
     ByteView name;
     if (!list.u8(type) || !list.prefixed_bytes<2>(name)) return decode_error("bad server_name");
     if (type == kHostName && !found) {
-      first.assign(as_string(name));
+      first = name;
       found = true;
     }
   }
   return first;
 }
 
-Result<std::vector<uint16_t>> parse_u16_list(ByteView data) {
+// The u16 list of supported_groups, appended to `out`.
+Status parse_u16_list(ByteView data, std::vector<uint16_t>& out) {
   wire::Reader r(data);
   wire::Reader list;
   if (!r.prefixed<2>(list) || !r.empty() || list.remaining() % 2 != 0)
     return decode_error("bad supported_groups");
-  std::vector<uint16_t> out;
-  out.reserve(list.remaining() / 2);
+  out.reserve(out.size() + list.remaining() / 2);
   uint16_t v = 0;
   while (list.u16(v)) out.push_back(v);
-  return out;
+  return {};
 }
 
 }  // namespace
+
+template <class F>
+bool ClientHello::find_extension(F&& f) const {
+  wire::Reader exts(slice(extension_block_));
+  uint16_t type = 0;
+  ByteView data;
+  // parse() checked the block, so each read succeeds.
+  while (exts.u16(type) && exts.prefixed_bytes<2>(data)) {
+    if (f(type, data)) return true;
+  }
+  return false;
+}
 
 Result<ClientHello> ClientHello::parse(std::span<const uint8_t> message) {
   wire::Reader hdr(message);
@@ -69,11 +82,11 @@ Result<ClientHello> ClientHello::parse(std::span<const uint8_t> message) {
 
   ClientHello ch;
   const ByteView body = message.subspan(kHeaderSize);
-  ch.message_.assign(body.begin(), body.end());
   wire::Reader r(body);
-  // The slice of the body that `part` is, `part` having just been read ending at `end`.
-  auto slice_of = [](size_t end, ByteView part) {
-    return Slice{static_cast<uint32_t>(end - part.size()), static_cast<uint32_t>(part.size())};
+  // The slice of the body that `part` (a view into it) is.
+  auto slice_of = [&body](ByteView part) {
+    return Slice{static_cast<uint32_t>(part.data() - body.data()),
+                 static_cast<uint32_t>(part.size())};
   };
 
   if (!r.u16(ch.legacy_version_)) return decode_error("truncated legacy_version");
@@ -82,67 +95,74 @@ Result<ClientHello> ClientHello::parse(std::span<const uint8_t> message) {
   ByteView session_id;
   if (!r.prefixed_bytes<1>(session_id)) return decode_error("truncated session_id");
   if (session_id.size() > kMaxSessionId) return decode_error("session_id longer than 32 bytes");
-  ch.session_id_ = slice_of(r.position(), session_id);
+  ch.session_id_ = slice_of(session_id);
 
   wire::Reader suites;
   if (!r.prefixed<2>(suites)) return decode_error("truncated cipher_suites");
   if (suites.remaining() % 2 != 0) return decode_error("odd cipher_suites length");
-  ch.cipher_suites_.reserve(suites.remaining() / 2);
-  uint16_t suite = 0;
-  while (suites.u16(suite)) ch.cipher_suites_.push_back(suite);
-
   ByteView compression;
   if (!r.prefixed_bytes<1>(compression)) return decode_error("truncated compression_methods");
-  ch.compression_methods_ = slice_of(r.position(), compression);
+  ch.compression_methods_ = slice_of(compression);
 
+  std::optional<ByteView> sni;
+  std::optional<ByteView> groups;
   // RFC 5246 7.4.1.2: a hello may end here, without an extension block.
   if (!r.empty()) {
     ByteView block;
     if (!r.prefixed_bytes<2>(block)) return decode_error("truncated extensions");
     if (!r.empty()) return decode_error("bytes after the extensions");
-    const size_t base = r.position() - block.size();
+    ch.extension_block_ = slice_of(block);
+    // RFC 8446 4.2 (and RFC 5246 7.4.1.4): no extension type may appear twice. Sorted, not
+    // compared pairwise: a 64 KiB block can hold 16 Ki empty extensions.
+    SmallVector<uint16_t, 32> types;
     wire::Reader exts(block);
     while (!exts.empty()) {
       uint16_t ext_type = 0;
       ByteView data;
       if (!exts.u16(ext_type) || !exts.prefixed_bytes<2>(data))
         return decode_error("truncated extension");
-      ch.extensions_.push_back(ExtensionSlice{ext_type, slice_of(base + exts.position(), data)});
+      types.push_back(ext_type);
+      if (ext_type == msg::ext::server_name) sni = data;
+      if (ext_type == msg::ext::supported_groups) groups = data;
     }
-    // RFC 8446 4.2 (and RFC 5246 7.4.1.4): no extension type may appear twice. Sorted, not
-    // compared pairwise: a 64 KiB block can hold 16 Ki empty extensions.
-    std::vector<uint16_t> types;
-    types.reserve(ch.extensions_.size());
-    for (const ExtensionSlice& e : ch.extensions_) types.push_back(e.type);
     std::sort(types.begin(), types.end());
     if (std::adjacent_find(types.begin(), types.end()) != types.end())
       return make_error(Err::DUPLICATE_EXTENSION, "in ClientHello");
   }
 
-  if (auto sni = ch.extension(msg::ext::server_name)) {
-    SNR_TRY_ASSIGN(ch.server_name_, parse_server_name(*sni));
+  if (sni) {
+    SNR_TRY_ASSIGN(const ByteView name, parse_server_name(*sni));
+    if (!name.empty()) ch.server_name_ = slice_of(name);
   }
-  if (auto groups = ch.extension(msg::ext::supported_groups)) {
-    SNR_TRY_ASSIGN(ch.supported_groups_, parse_u16_list(*groups));
-  }
+  ch.numbers_.reserve(suites.remaining() / 2);
+  uint16_t suite = 0;
+  while (suites.u16(suite)) ch.numbers_.push_back(suite);
+  ch.suite_count_ = ch.numbers_.size();
+  if (groups) SNR_TRY(parse_u16_list(*groups, ch.numbers_));
 
-  // s2n zeroes the random in the raw message; random() still reports it.
+  // Slices taken from `body` index the copy alike. s2n zeroes the random in the raw message;
+  // random() still reports it.
+  ch.message_.assign(body.begin(), body.end());
   std::fill_n(ch.message_.begin() + sizeof(uint16_t), kRandomSize, uint8_t{0});
   return ch;
 }
 
 std::vector<ClientHello::Extension> ClientHello::extensions() const {
   std::vector<Extension> out;
-  out.reserve(extensions_.size());
-  for (const ExtensionSlice& e : extensions_) out.push_back(Extension{e.type, slice(e.data)});
+  find_extension([&out](uint16_t type, ByteView data) {
+    out.push_back(Extension{type, data});
+    return false;
+  });
   return out;
 }
 
 std::optional<std::span<const uint8_t>> ClientHello::extension(uint16_t type) const {
-  for (const ExtensionSlice& e : extensions_) {
-    if (e.type == type) return slice(e.data);
-  }
-  return std::nullopt;
+  std::optional<std::span<const uint8_t>> found;
+  find_extension([&](uint16_t t, ByteView data) {
+    if (t == type) found = data;
+    return found.has_value();
+  });
+  return found;
 }
 
 Result<Fingerprint> ClientHello::fingerprint(FingerprintType type) const {

@@ -92,9 +92,7 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
     SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
     if (rekeyed) return {};
   }
-  SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));
-  rl.set_read_protection(std::move(p));
-  return {};
+  return record::install_protection13(provider, suite, secret, rl.read_slot());
 }
 
 Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
@@ -103,9 +101,7 @@ Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteV
     SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
     if (rekeyed) return {};
   }
-  SNR_TRY_ASSIGN(auto p, record::protection13_for(provider, suite, secret));
-  rl.set_write_protection(std::move(p));
-  return {};
+  return record::install_protection13(provider, suite, secret, rl.write_slot());
 }
 
 Status ConnectionState::set_read_keys12(const policy::CipherSuite& suite, Version version,

@@ -54,14 +54,13 @@ size_t NullProtection::max_ciphertext() const {
   return tls13_ ? kMaxCiphertext13 : kMaxCiphertext12;
 }
 
-Result<std::unique_ptr<Protection>> protection13_for(const crypto::Provider* provider,
-                                                     const policy::CipherSuite& suite,
-                                                     ByteView secret) {
-  if (crypto::null_crypto(provider))
-    return std::unique_ptr<Protection>(
-        std::make_unique<NullProtection>(true, msg::version::TLS12, crypto::kAeadTagSize));
-  SNR_TRY_ASSIGN(auto p, Protection13::create(suite.aead(), suite.hash, secret));
-  return std::unique_ptr<Protection>(std::move(p));
+Status install_protection13(const crypto::Provider* provider, const policy::CipherSuite& suite,
+                            ByteView secret, ProtectionSlot& slot) {
+  if (crypto::null_crypto(provider)) {
+    slot.set(std::make_unique<NullProtection>(true, msg::version::TLS12, crypto::kAeadTagSize));
+    return {};
+  }
+  return slot.set13(suite.aead(), suite.hash, secret);
 }
 
 Result<std::unique_ptr<Protection>> protection12_for(const crypto::Provider* provider,

@@ -17,6 +17,7 @@
 #include "keys/prf12.hpp"
 #include "policy/registry.hpp"
 #include "record/protection.hpp"
+#include "record/record_layer.hpp"
 
 namespace snr::record {
 
@@ -43,11 +44,10 @@ class NullProtection final : public Protection {
   size_t tag_size_;
 };
 
-// The TLS 1.3 protection of one direction from its traffic secret: Protection13, or
-// NullProtection when the provider says null_crypto().
-Result<std::unique_ptr<Protection>> protection13_for(const crypto::Provider* provider,
-                                                     const policy::CipherSuite& suite,
-                                                     ByteView secret);
+// The TLS 1.3 protection of one direction from its traffic secret, installed in `slot`:
+// Protection13, or NullProtection when the provider says null_crypto().
+Status install_protection13(const crypto::Provider* provider, const policy::CipherSuite& suite,
+                            ByteView secret, ProtectionSlot& slot);
 // The TLS 1.2 (1.0, 1.1) protection of one direction: make_protection12, or NullProtection.
 Result<std::unique_ptr<Protection>> protection12_for(const crypto::Provider* provider,
                                                      const policy::CipherSuite& suite,

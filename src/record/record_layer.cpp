@@ -12,15 +12,30 @@ namespace snr::record {
 
 using msg::ContentType;
 
-Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
-                                                           crypto::HashAlg hash, ByteView secret) {
+Status Protection13::create_in(std::optional<Protection13>& slot, crypto::AeadAlg aead,
+                               crypto::HashAlg hash, ByteView secret) {
+  SNR_ENSURE(secret.size() <= crypto::kMaxHashSize, Err::INTERNAL);
   SNR_TRY_ASSIGN(keys::TrafficKey tk, keys::traffic_key(hash, aead, secret));
   SNR_TRY_ASSIGN(crypto::Aead a, crypto::Aead::create(aead, tk.key()));
-  std::unique_ptr<Protection13> p(new Protection13(std::move(a), hash));
-  p->iv_ = tk.iv;
-  p->secret_.len = secret.size();
-  std::copy(secret.begin(), secret.end(), p->secret_.bytes.begin());
-  return p;
+  Protection13& p = slot.emplace(Token{}, std::move(a), hash);
+  p.iv_ = tk.iv;
+  p.secret_.len = secret.size();
+  std::copy(secret.begin(), secret.end(), p.secret_.bytes.begin());
+  return {};
+}
+
+Status ProtectionSlot::set13(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) {
+  reset();
+  SNR_TRY(Protection13::create_in(inline_, aead, hash, secret));
+  cur_ = &*inline_;
+  return {};
+}
+
+Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,
+                                                           crypto::HashAlg hash, ByteView secret) {
+  std::optional<Protection13> p;
+  SNR_TRY(create_in(p, aead, hash, secret));
+  return std::make_unique<Protection13>(std::move(*p));
 }
 
 Result<bool> Protection13::rekey(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) {
@@ -170,13 +185,14 @@ Result<std::optional<Record>> RecordLayer::take_record(MutByteView direct) {
   SNR_ENSURE(known_type(type), Err::RECORD_TYPE);
   SNR_ENSURE((version >> 8) == 3, Err::BAD_RECORD_HEADER);
   const auto ctype = static_cast<ContentType>(type);
+  Protection* const in_prot = read_.get();
   // TLS 1.3 never protects change_cipher_spec and wraps everything else as application_data;
   // TLS 1.2 protects every record once the read key is set.
   const bool protect =
-      read_ != nullptr && !(read_->inner_type() && ctype == ContentType::change_cipher_spec);
+      in_prot != nullptr && !(in_prot->inner_type() && ctype == ContentType::change_cipher_spec);
   if (protect) {
-    if (read_->inner_type()) SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
-    SNR_ENSURE(len <= read_->max_ciphertext(), Err::RECORD_LIMIT);
+    if (in_prot->inner_type()) SNR_ENSURE(ctype == ContentType::application_data, Err::RECORD_TYPE);
+    SNR_ENSURE(len <= in_prot->max_ciphertext(), Err::RECORD_LIMIT);
   } else {
     SNR_ENSURE(len <= in_limit(), Err::RECORD_LIMIT);
   }
@@ -189,15 +205,15 @@ Result<std::optional<Record>> RecordLayer::take_record(MutByteView direct) {
   if (!protect) return std::optional<Record>(Record{ctype, body, false});
   ContentType inner = ctype;
   const ByteView header(in_.get(), kHeaderSize);
-  const size_t direct_size = direct.empty() ? 0 : read_->open_to_size(header, len);
+  const size_t direct_size = direct.empty() ? 0 : in_prot->open_to_size(header, len);
   const bool to_direct = direct_size != 0 && direct_size <= direct.size();
   MutByteView plain;
   if (to_direct) {
-    SNR_TRY_ASSIGN(size_t n, read_->open_to(header, body, inner, direct.first(direct_size)));
+    SNR_TRY_ASSIGN(size_t n, in_prot->open_to(header, body, inner, direct.first(direct_size)));
     plain = direct.first(n);
   } else {
     size_t offset = 0;
-    SNR_TRY_ASSIGN(size_t n, read_->open(header, body, inner, offset));
+    SNR_TRY_ASSIGN(size_t n, in_prot->open(header, body, inner, offset));
     plain = body.subspan(offset, n);
   }
   SNR_ENSURE(known_type(static_cast<uint8_t>(inner)), Err::RECORD_TYPE);
@@ -217,8 +233,9 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     out_.clear();
     out_off_ = 0;
   }
+  Protection* const out_prot = write_.get();
   const auto record_size = [&](size_t frag) {
-    return write_ ? write_->sealed_size(type, frag) : kHeaderSize + frag;
+    return out_prot ? out_prot->sealed_size(type, frag) : kHeaderSize + frag;
   };
   // One allocation for everything this call appends.
   size_t total = 0;
@@ -232,8 +249,8 @@ Status RecordLayer::write(ContentType type, ByteView data) {
   do {
     ByteView frag = data.first(std::min(data.size(), max_fragment()));
     data = data.subspan(frag.size());
-    if (write_) {
-      SNR_TRY(write_->seal(type, frag, out_));
+    if (out_prot) {
+      SNR_TRY(out_prot->seal(type, frag, out_));
     } else {
       const size_t at = out_.size();
       out_.resize(at + record_size(frag.size()));

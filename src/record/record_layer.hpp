@@ -27,9 +27,19 @@ inline constexpr size_t kSmallInput = 1024;
 
 // TLS 1.3 AEAD protection of one direction: key, static IV and the sequence number.
 class Protection13 final : public Protection {
+  struct Token {
+    explicit Token() = default;
+  };
+
  public:
   static Result<std::unique_ptr<Protection13>> create(crypto::AeadAlg aead, crypto::HashAlg hash,
                                                       ByteView secret);
+  // The same, built in `slot` (no allocation of its own).
+  static Status create_in(std::optional<Protection13>& slot, crypto::AeadAlg aead,
+                          crypto::HashAlg hash, ByteView secret);
+  // For create and create_in only (Token is private).
+  Protection13(Token /*token*/, crypto::Aead aead, crypto::HashAlg hash)
+      : aead_(std::move(aead)), hash_(hash) {}
   Result<bool> rekey(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) override;
   // KeyUpdate: the next traffic secret replaces the current one, sequence back to 0.
   Status update() override;
@@ -60,7 +70,6 @@ class Protection13 final : public Protection {
   ByteView traffic_secret() const override { return secret_.view(); }
 
  private:
-  Protection13(crypto::Aead aead, crypto::HashAlg hash) : aead_(std::move(aead)), hash_(hash) {}
   Status install(ByteView secret);
   // Decrypts the body but its last byte into `head`, that byte into `last`.
   Result<size_t> open_parts(ByteView header, ByteView body, msg::ContentType& type,
@@ -71,6 +80,34 @@ class Protection13 final : public Protection {
   crypto::HashAlg hash_;
   crypto::Digest secret_;
   std::array<uint8_t, crypto::kAeadNonceSize> iv_{};
+};
+
+// One direction's protection. A TLS 1.3 one is held inline: each side of a handshake installs
+// two, which would otherwise be two allocations; the others live on the heap.
+class ProtectionSlot {
+ public:
+  ProtectionSlot() = default;
+  // get() may point into this object.
+  ProtectionSlot(const ProtectionSlot&) = delete;
+  ProtectionSlot& operator=(const ProtectionSlot&) = delete;
+
+  Protection* get() const { return cur_; }
+  void set(std::unique_ptr<Protection> p) {
+    reset();
+    heap_ = std::move(p);
+    cur_ = heap_.get();
+  }
+  Status set13(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret);
+
+ private:
+  void reset() {
+    cur_ = nullptr;
+    heap_.reset();
+    inline_.reset();
+  }
+  std::optional<Protection13> inline_;
+  std::unique_ptr<Protection> heap_;
+  Protection* cur_ = nullptr;
 };
 
 // Allocates like std::allocator, but resize() leaves new bytes as they are: the output buffer
@@ -148,11 +185,13 @@ class RecordLayer {
   // --- keys ---
   // Both directions' cipher contexts (Protection::release_crypto).
   void release_crypto() {
-    if (read_) read_->release_crypto();
-    if (write_) write_->release_crypto();
+    if (Protection* p = read_.get()) p->release_crypto();
+    if (Protection* p = write_.get()) p->release_crypto();
   }
-  void set_read_protection(std::unique_ptr<Protection> p) { read_ = std::move(p); }
-  void set_write_protection(std::unique_ptr<Protection> p) { write_ = std::move(p); }
+  void set_read_protection(std::unique_ptr<Protection> p) { read_.set(std::move(p)); }
+  void set_write_protection(std::unique_ptr<Protection> p) { write_.set(std::move(p)); }
+  ProtectionSlot& read_slot() { return read_; }
+  ProtectionSlot& write_slot() { return write_; }
   Protection* read_protection() { return read_.get(); }
   Protection* write_protection() { return write_.get(); }
   const Protection* read_protection() const { return read_.get(); }
@@ -180,7 +219,7 @@ class RecordLayer {
   size_t last_len_ = 0;
   OutputBytes out_;
   size_t out_off_ = 0;
-  std::unique_ptr<Protection> read_, write_;
+  ProtectionSlot read_, write_;
   uint16_t record_version_ = msg::version::TLS12;
   size_t max_fragment_ = kMaxPlaintext;
   size_t fragment_limit_ = 0;  // 0: none (incoming plaintext up to kMaxPlaintext)

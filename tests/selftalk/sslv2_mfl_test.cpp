@@ -155,7 +155,8 @@ TEST(Sslv2Hello, ServerAnswersWithATls12ServerHello) {
   const ClientHello* ch = s.server.client_hello();
   ASSERT_NE(ch, nullptr);
   EXPECT_TRUE(ch->is_sslv2());
-  EXPECT_EQ(ch->cipher_suites(), (std::vector<uint16_t>{0x002F, 0xC02F}));
+  EXPECT_EQ(std::vector<uint16_t>(ch->cipher_suites().begin(), ch->cipher_suites().end()),
+            (std::vector<uint16_t>{0x002F, 0xC02F}));
   EXPECT_TRUE(std::equal(challenge.begin(), challenge.end(), ch->random().begin()));
 
   const auto recs = records_of(pipe_bytes(s.out));

@@ -175,7 +175,8 @@ TEST(ClientHelloParse, Rfc8448AccessorsMatchTheTrace) {
   EXPECT_EQ(to_hex(ch.random()),
             "cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7");
   EXPECT_TRUE(ch.session_id().empty());
-  EXPECT_EQ(ch.cipher_suites(), (std::vector<uint16_t>{0x1301, 0x1303, 0x1302}));
+  EXPECT_EQ(std::vector<uint16_t>(ch.cipher_suites().begin(), ch.cipher_suites().end()),
+            (std::vector<uint16_t>{0x1301, 0x1303, 0x1302}));
   EXPECT_EQ(vec(ch.compression_methods()), Bytes{0});
 
   std::vector<uint16_t> types;
@@ -197,8 +198,9 @@ TEST(ClientHelloParse, Rfc8448AccessorsMatchTheTrace) {
   EXPECT_FALSE(ch.has_extension(11));
 
   EXPECT_EQ(ch.server_name(), "server");
-  EXPECT_EQ(ch.supported_groups(), (std::vector<uint16_t>{0x001d, 0x0017, 0x0018, 0x0019, 0x0100,
-                                                          0x0101, 0x0102, 0x0103, 0x0104}));
+  EXPECT_EQ(std::vector<uint16_t>(ch.supported_groups().begin(), ch.supported_groups().end()),
+            (std::vector<uint16_t>{0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103,
+                                   0x0104}));
 
   // raw_message: the body (192 bytes) as sent, except for the random, which is zeroed.
   Bytes expected(msg.begin() + 4, msg.end());

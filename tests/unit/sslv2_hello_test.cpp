@@ -183,7 +183,8 @@ TEST(Sslv2Hello, PublicClientHelloReportsIt) {
   ASSERT_TRUE(ch.ok()) << ch.error().message();
   EXPECT_TRUE(ch->is_sslv2());
   EXPECT_EQ(ch->legacy_version(), 0x0303);
-  EXPECT_EQ(ch->cipher_suites(), (std::vector<uint16_t>{0xC02F, 0x002F, 0x00FF}));
+  EXPECT_EQ(std::vector<uint16_t>(ch->cipher_suites().begin(), ch->cipher_suites().end()),
+            (std::vector<uint16_t>{0xC02F, 0x002F, 0x00FF}));
   EXPECT_TRUE(std::equal(challenge.begin(), challenge.end(), ch->random().begin()));
   EXPECT_TRUE(ch->extensions().empty());
   EXPECT_TRUE(ch->session_id().empty());
