@@ -53,12 +53,14 @@ Status check_finished(Handshake& hs, const InMessage& in, const crypto::Digest& 
   return absorb(hs, in);
 }
 
-Result<Bytes> certificate_verify_content(Handshake& hs, bool server) {
+Result<CertificateVerifyContent> certificate_verify_content(Handshake& hs, bool server) {
   static constexpr std::string_view kServer = "TLS 1.3, server CertificateVerify";
   static constexpr std::string_view kClient = "TLS 1.3, client CertificateVerify";
   SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
   std::string_view ctx = server ? kServer : kClient;
-  Bytes content(64 + ctx.size() + 1 + h.len, 0x20);
+  static_assert(kServer.size() == 33 && kClient.size() == 33);
+  CertificateVerifyContent content;
+  content.assign(64 + ctx.size() + 1 + h.len, 0x20);
   MutByteView rest = MutByteView(content).subspan(64);
   std::copy(ctx.begin(), ctx.end(), rest.begin());
   rest[ctx.size()] = 0;
@@ -80,7 +82,8 @@ Status verify_peer_signature(Handshake& hs, const InMessage& in, bool server_sig
   SNR_ENSURE(scheme != nullptr && contains(allowed, cv.scheme), Err::BAD_SIGNATURE_SCHEME);
   SNR_ENSURE(hs.peer_key.has_value(), Err::INTERNAL);
   SNR_ENSURE(policy::scheme_fits_key_13(*scheme, hs.peer_key->type()), Err::BAD_SIGNATURE_SCHEME);
-  SNR_TRY_ASSIGN(Bytes content, certificate_verify_content(hs, server_signed));
+  SNR_TRY_ASSIGN(const CertificateVerifyContent content,
+                 certificate_verify_content(hs, server_signed));
   SNR_TRY(hs.settings.provider->verify(*hs.peer_key, scheme->params, content, cv.signature));
   if (server_signed) {
     hs.out->sig_scheme = scheme;
@@ -103,7 +106,7 @@ Result<const policy::SigScheme*> choose_signature_scheme(const Handshake& hs,
 
 Result<bool> send_certificate_verify(Handshake& hs, const detail::CertifiedKey& key,
                                      const policy::SigScheme& scheme, bool server) {
-  SNR_TRY_ASSIGN(Bytes content, certificate_verify_content(hs, server));
+  SNR_TRY_ASSIGN(const CertificateVerifyContent content, certificate_verify_content(hs, server));
   msg::CertificateVerify cv;
   cv.scheme = scheme.iana;
   SNR_TRY_ASSIGN(std::optional<Bytes> sig, sign_or_offload(hs, key, scheme.params, content));

@@ -47,7 +47,9 @@ Result<crypto::Digest> finished_for(Handshake& hs, const crypto::Digest& base_ke
 Status check_finished(Handshake& hs, const InMessage& in, const crypto::Digest& base_key);
 
 // The content a CertificateVerify signs (RFC 8446 4.4.3).
-Result<Bytes> certificate_verify_content(Handshake& hs, bool server);
+// Room for the 64 spaces, the longer context string, its zero byte and the largest hash.
+using CertificateVerifyContent = SmallVector<uint8_t, 64 + 34 + 1 + crypto::kMaxHashSize>;
+Result<CertificateVerifyContent> certificate_verify_content(Handshake& hs, bool server);
 
 // NSS key log ("CLIENT_HANDSHAKE_TRAFFIC_SECRET" ...), when a key log is configured.
 void log_secret(Handshake& hs, std::string_view label, const crypto::Digest& secret);

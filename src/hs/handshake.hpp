@@ -255,7 +255,7 @@ struct Handshake {
   std::optional<keys::KeySchedule> ks;
   std::array<uint8_t, 32> client_random{};
   std::array<uint8_t, 32> server_random{};
-  Bytes session_id;
+  msg::SessionId session_id;
   std::vector<crypto::KeyShare> key_shares;  // client: offered; server: its one share
   bool hello_retry = false;
   bool ccs_sent = false;

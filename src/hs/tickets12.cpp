@@ -96,7 +96,7 @@ void keep_issued_session12(Handshake& hs) {
   } else if (!hs.session_id.empty()) {
     // A server without tickets may still cache the session under its id.
     s.kind = resume::ClientSession::Kind::SessionId;
-    s.id = hs.session_id;
+    s.id = hs.session_id.to_vector();
   } else {
     return;
   }
@@ -164,7 +164,7 @@ Result<bool> server_resume12(Handshake& hs, const msg::ClientHello& ch, Version 
   hs.out->master_secret = std::move(st->secret);
   hs.out->extended_master_secret = st->extended_master_secret;
   hs.session_id = ch.session_id;
-  if (from_cache) hs.out->cache_key = ch.session_id;
+  if (from_cache) hs.out->cache_key = ch.session_id.to_vector();
   return true;
 }
 
@@ -181,7 +181,7 @@ Status store_session12(Handshake& hs) {
   SNR_TRY(resume::encode_state(st, value));
   cfg.session_cache->store(hs.session_id, value, std::chrono::seconds(st.lifetime));
   secure_wipe(value.data(), value.size());
-  hs.out->cache_key = hs.session_id;
+  hs.out->cache_key = hs.session_id.to_vector();
   return {};
 }
 

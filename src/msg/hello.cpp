@@ -18,7 +18,7 @@ namespace {
 
 constexpr size_t kMaxSessionIdLength = 32;
 
-bool read_session_id(wire::Reader& r, Bytes& out) {
+bool read_session_id(wire::Reader& r, SessionId& out) {
   ByteView v;
   if (!r.prefixed_bytes<1>(v) || v.size() > kMaxSessionIdLength) return false;
   out.assign(v.begin(), v.end());

@@ -110,7 +110,9 @@ Result<CertificateVerify> parse_certificate_verify(ByteView body) {
 // RFC 8446 4.4.4. The length of verify_data depends on the hash; the handshake checks it.
 Result<Finished> parse_finished(ByteView body) {
   if (body.empty()) return decode_error("empty Finished");
-  return Finished{Bytes(body.begin(), body.end())};
+  Finished m;
+  m.verify_data.assign(body.begin(), body.end());
+  return m;
 }
 
 // RFC 8446 4.6.1

@@ -20,9 +20,14 @@
 
 namespace snr::msg {
 
+// Room for the classic groups' shares (P-521's 133 bytes); longer ones go to the heap.
+using KeyExchange = SmallVector<uint8_t, 133>;
+// A legacy session id (at most 32 bytes).
+using SessionId = SmallVector<uint8_t, 32>;
+
 struct KeyShareEntry {
   uint16_t group = 0;
-  Bytes key_exchange;
+  KeyExchange key_exchange;
   bool operator==(const KeyShareEntry&) const = default;
 };
 
@@ -71,7 +76,7 @@ struct Extensions {
   SmallVector<uint16_t, 6> supported_versions;
   uint16_t selected_version = 0;
   // ClientHello: the offered shares. ServerHello: exactly one entry.
-  std::vector<KeyShareEntry> key_shares;
+  SmallVector<KeyShareEntry, 2> key_shares;
   // HelloRetryRequest: the group the server asks for.
   uint16_t hrr_group = 0;
   Bytes cookie;
@@ -105,9 +110,9 @@ struct Extensions {
 struct ClientHello {
   uint16_t legacy_version = version::TLS12;
   std::array<uint8_t, 32> random{};
-  Bytes session_id;
+  SessionId session_id;
   SmallVector<uint16_t, 24> cipher_suites;
-  Bytes compression_methods{0};
+  SmallVector<uint8_t, 4> compression_methods{0};
   Extensions ext;
 };
 
@@ -115,7 +120,7 @@ struct ClientHello {
 struct ServerHello {
   uint16_t legacy_version = version::TLS12;
   std::array<uint8_t, 32> random{};
-  Bytes session_id;
+  SessionId session_id;
   uint16_t cipher_suite = 0;
   uint8_t compression_method = 0;
   Extensions ext;
@@ -156,7 +161,8 @@ struct CertificateVerify {
 };
 
 struct Finished {
-  Bytes verify_data;
+  // A hash's length in TLS 1.3, 12 bytes before; a peer's longer one spills to the heap.
+  SmallVector<uint8_t, 64> verify_data;
 };
 
 struct NewSessionTicket {

@@ -245,7 +245,10 @@ Status RecordLayer::write(ContentType type, ByteView data) {
     rest = rest.subspan(frag);
     if (rest.empty()) break;
   }
-  out_.reserve(out_.size() + total);
+  // Records of a handshake flight arrive in several writes before they are sent: room for a
+  // small flight at once, and doubling past it, saves reallocating for each.
+  const size_t needed = out_.size() + total;
+  if (needed > out_.capacity()) out_.reserve(std::max({needed, 2 * out_.capacity(), kSmallOutput}));
   do {
     ByteView frag = data.first(std::min(data.size(), max_fragment()));
     data = data.subspan(frag.size());

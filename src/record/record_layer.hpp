@@ -24,6 +24,8 @@ namespace snr::record {
 inline constexpr size_t kMaxCiphertext13 = kMaxPlaintext + 256;
 // The input buffer's first size: a header and a small record.
 inline constexpr size_t kSmallInput = 1024;
+// The output buffer's first size: a small handshake flight.
+inline constexpr size_t kSmallOutput = 1024;
 
 // TLS 1.3 AEAD protection of one direction: key, static IV and the sequence number.
 class Protection13 final : public Protection {

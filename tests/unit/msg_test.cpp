@@ -1203,7 +1203,7 @@ TEST(MsgRoundTrip, ServerSideMessages) {
                                  cv.signature}));
   Finished fin;
   fin.verify_data = Bytes(48, 0xf1);
-  EXPECT_EQ(serialized(fin), cat({from_hex("14000030"), fin.verify_data}));
+  EXPECT_EQ(serialized(fin), cat({from_hex("14000030"), Bytes(48, 0xf1)}));
 }
 
 TEST(MsgExtensions, AddHasAndWrite) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,57 @@ TEST(SmallVector, CopiesMovesAndAssignments) {
   EXPECT_EQ(values(v), from);
   v.reserve(10);
   EXPECT_EQ(values(v), from);
+}
+
+// Values that own memory (a key share's bytes, in the handshake): moved, not shared, and reset
+// when they leave the inline room.
+TEST(SmallVector, HoldsValuesThatOwnMemory) {
+  using Strings = SmallVector<std::string, 2>;
+  const std::string long_a(40, 'a');  // past std::string's own inline room
+  const std::string long_b(40, 'b');
+  Strings v;
+  v.push_back(long_a);
+  v.push_back(long_b);
+  Strings moved(std::move(v));
+  EXPECT_TRUE(v.empty());  // NOLINT(bugprone-use-after-move): moved-from is empty
+  ASSERT_EQ(moved.size(), 2u);
+  EXPECT_EQ(moved[0], long_a);
+  EXPECT_EQ(moved.back(), long_b);
+  moved.push_back("c");  // spills to the heap, moving the inline values
+  ASSERT_EQ(moved.size(), 3u);
+  EXPECT_EQ(moved.front(), long_a);
+  EXPECT_EQ(moved[1], long_b);
+  moved.erase(moved.begin(), moved.begin() + 1);
+  ASSERT_EQ(moved.size(), 2u);
+  EXPECT_EQ(moved[0], long_b);
+  EXPECT_EQ(moved[1], "c");
+  Strings copy = moved;
+  EXPECT_TRUE(copy == moved);
+  copy.resize(1);
+  ASSERT_EQ(copy.size(), 1u);
+  EXPECT_EQ(copy[0], long_b);
+  copy.resize(3);
+  EXPECT_EQ(copy.size(), 3u);
+  EXPECT_EQ(copy[2], "");
+  copy.clear();
+  EXPECT_TRUE(copy.empty());
+  EXPECT_EQ(moved.size(), 2u);  // the copy shared nothing
+}
+
+TEST(SmallVector, AssignsCountsAndVectors) {
+  SmallVector<uint8_t, 4> bytes;
+  bytes.assign(3, 0x20);
+  EXPECT_EQ(bytes.to_vector(), (std::vector<uint8_t>{0x20, 0x20, 0x20}));
+  bytes.assign(6, 0x01);  // past the inline room
+  EXPECT_EQ(bytes.to_vector(), std::vector<uint8_t>(6, 0x01));
+  const std::vector<uint8_t> from = {1, 2};
+  bytes = from;
+  EXPECT_TRUE(bytes == from);
+  bytes.pop_back();
+  EXPECT_EQ(bytes.to_vector(), std::vector<uint8_t>{1});
+  const std::span<uint8_t> writable = bytes;
+  writable[0] = 7;
+  EXPECT_EQ(bytes[0], 7);
 }
 
 }  // namespace
