@@ -8,6 +8,7 @@
 #include "hs/hostname.hpp"
 #include "policy/registry.hpp"
 #include "util/error_code.hpp"
+#include "util/small_vector.hpp"
 
 namespace snr::detail {
 
@@ -142,10 +143,10 @@ void select_server_cert(Handshake& hs, std::string_view sni, const CertRank& ran
   // Some clients send "example.com." (against RFC 6066 3): it names the same host.
   const std::string name = detail::lower_ascii(sni_host_name(sni));
   struct Tier {
-    const detail::CertSet* set;
-    CertSNIMatch match;
+    const detail::CertSet* set = nullptr;
+    CertSNIMatch match = CertSNIMatch::NoSNI;
   };
-  std::vector<Tier> tiers;
+  SmallVector<Tier, 3> tiers;  // exact, wildcard, defaults
   if (!name.empty()) {
     if (const detail::CertSet* exact = store.find(name))
       tiers.push_back({exact, CertSNIMatch::ExactMatch});

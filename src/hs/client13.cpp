@@ -40,8 +40,8 @@ bool is_ip_literal(std::string_view name) {
 }
 
 // The policy's groups that snr can compute shares for, in preference order.
-std::vector<uint16_t> usable_groups(const Handshake& hs) {
-  std::vector<uint16_t> out;
+SmallVector<uint16_t, 12> usable_groups(const Handshake& hs) {
+  SmallVector<uint16_t, 12> out;
   for (uint16_t g : hs.settings.policy->curves)
     if (crypto::key_share_supported(g)) out.push_back(g);
   return out;
@@ -100,7 +100,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
     SNR_ENSURE(!ch.cipher_suites.empty(), Err::CIPHER_NOT_SUPPORTED);
     ch.legacy_version = wire_version(top12);
     hs.client_version = ch.legacy_version;
-    std::vector<uint16_t> groups = usable_groups(hs);
+    const SmallVector<uint16_t, 12> groups = usable_groups(hs);
     // TLS 1.3 needs a group for its key share; TLS 1.2 only for ECDHE suites.
     SNR_ENSURE(!groups.empty() || !hs.offered_tls13, Err::NO_SUPPORTED_GROUP);
 
@@ -136,8 +136,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
         e.supported_versions.push_back(wire_version(v));
       SNR_TRY_ASSIGN(crypto::KeyShare share, p.generate_key_share(groups.front()));
       e.add(ext::key_share);
-      e.key_shares = {msg::KeyShareEntry{
-          share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
+      e.key_shares = {msg::KeyShareEntry{share.group(), share.public_key()}};
       hs.key_shares.clear();
       hs.key_shares.push_back(std::move(share));
     }
@@ -154,8 +153,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
   } else {
     msg::ClientHello& ch = *hs.first_hello;
     const crypto::KeyShare& share = hs.key_shares.front();
-    ch.ext.key_shares = {msg::KeyShareEntry{
-        share.group(), Bytes(share.public_key().begin(), share.public_key().end())}};
+    ch.ext.key_shares = {msg::KeyShareEntry{share.group(), share.public_key()}};
     if (!hs.cookie.empty()) {
       ch.ext.add(ext::cookie);
       ch.ext.cookie = hs.cookie;

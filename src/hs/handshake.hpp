@@ -261,7 +261,7 @@ struct Handshake {
   bool ccs_sent = false;
 
   // client
-  std::vector<uint16_t> offered_ext;  // extension types sent in the ClientHello
+  SmallVector<uint16_t, 16> offered_ext;  // extension types sent in the ClientHello
   Bytes cookie;
   std::optional<crypto::PublicKey> peer_key;
   // Client authentication. cert_requested: client: the server asked; server: it asked.

@@ -261,8 +261,7 @@ Result<Outcome> send_server_hello(Handshake& hs, const InMessage*) {
     SNR_TRY_ASSIGN(crypto::KeyShare mine, p.generate_key_share(hs.out->group));
     SNR_TRY_ASSIGN(shared, p.derive(mine, peer.key_exchange));
     sh.ext.add(ext::key_share);
-    sh.ext.key_shares = {msg::KeyShareEntry{
-        mine.group(), Bytes(mine.public_key().begin(), mine.public_key().end())}};
+    sh.ext.key_shares = {msg::KeyShareEntry{mine.group(), mine.public_key()}};
   } else {
     hs.out->group = 0;
   }
