@@ -482,10 +482,14 @@ Status hkdf_expand(HashAlg alg, ByteView prk, ByteView info, MutByteView out) {
 }
 
 Status hkdf_expand(HashAlg alg, ByteView prk, std::span<const ByteView> info, MutByteView out) {
-  const size_t hlen = hash_size(alg);
+  SNR_TRY_ASSIGN(Hmac mac, Hmac::create(alg, prk));
+  return hkdf_expand(mac, info, out);
+}
+
+Status hkdf_expand(Hmac& mac, std::span<const ByteView> info, MutByteView out) {
+  const size_t hlen = hash_size(mac.alg());
   if (out.size() > 255 * hlen) return make_error(Err::INVALID_ARGUMENT, "HKDF output too long");
   if (out.empty()) return {};
-  SNR_TRY_ASSIGN(Hmac mac, Hmac::create(alg, prk));
   Digest t;
   size_t done = 0;
   for (uint8_t i = 1; done < out.size(); ++i) {

@@ -105,5 +105,8 @@ Result<Digest> hkdf_extract(HashAlg alg, ByteView salt, ByteView ikm);
 Status hkdf_expand(HashAlg alg, ByteView prk, ByteView info, MutByteView out);
 // The same with info given as consecutive pieces (no buffer to assemble it in).
 Status hkdf_expand(HashAlg alg, ByteView prk, std::span<const ByteView> info, MutByteView out);
+// The same with the PRK's HMAC key already set up in `prk` (one secret expanded several
+// times pays for the key's two padded blocks once); `prk` is left ready for the next.
+Status hkdf_expand(Hmac& prk, std::span<const ByteView> info, MutByteView out);
 
 }  // namespace snr::crypto

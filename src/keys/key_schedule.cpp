@@ -5,8 +5,8 @@
 
 namespace snr::keys {
 
-Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
-                         ByteView context, MutByteView out) {
+Status hkdf_expand_label(crypto::Hmac& secret, std::string_view label, ByteView context,
+                         MutByteView out) {
   // HkdfLabel: u16 length, opaque label<7..255> = "tls13 " + Label, opaque context<0..255>,
   // fed to HKDF-Expand piece by piece: a key schedule derives dozens of these.
   static constexpr std::string_view kPrefix = "tls13 ";
@@ -18,24 +18,36 @@ Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view 
   const uint8_t context_len = static_cast<uint8_t>(context.size());
   const ByteView info[] = {ByteView(length), ByteView(&label_len, 1),   as_bytes(kPrefix),
                            as_bytes(label),  ByteView(&context_len, 1), context};
-  return crypto::hkdf_expand(alg, secret, info, out);
+  return crypto::hkdf_expand(secret, info, out);
+}
+
+Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
+                         ByteView context, MutByteView out) {
+  SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(alg, secret));
+  return hkdf_expand_label(mac, label, context, out);
+}
+
+Result<crypto::Digest> derive_secret(crypto::Hmac& secret, std::string_view label,
+                                     ByteView transcript_hash) {
+  crypto::Digest d;
+  d.len = crypto::hash_size(secret.alg());
+  SNR_TRY(hkdf_expand_label(secret, label, transcript_hash, MutByteView(d.bytes.data(), d.len)));
+  return d;
 }
 
 Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::string_view label,
                                      ByteView transcript_hash) {
-  crypto::Digest d;
-  d.len = crypto::hash_size(alg);
-  SNR_TRY(
-      hkdf_expand_label(alg, secret, label, transcript_hash, MutByteView(d.bytes.data(), d.len)));
-  return d;
+  SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(alg, secret));
+  return derive_secret(mac, label, transcript_hash);
 }
 
 Result<TrafficKey> traffic_key(crypto::HashAlg hash, crypto::AeadAlg aead, ByteView secret) {
   TrafficKey k;
   k.key_len = crypto::aead_key_size(aead);
   SNR_ENSURE(k.key_len <= k.key_bytes.size(), Err::INTERNAL);
-  SNR_TRY(hkdf_expand_label(hash, secret, "key", {}, MutByteView(k.key_bytes.data(), k.key_len)));
-  SNR_TRY(hkdf_expand_label(hash, secret, "iv", {}, k.iv));
+  SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(hash, secret));
+  SNR_TRY(hkdf_expand_label(mac, "key", {}, MutByteView(k.key_bytes.data(), k.key_len)));
+  SNR_TRY(hkdf_expand_label(mac, "iv", {}, k.iv));
   return k;
 }
 
@@ -96,8 +108,9 @@ Status KeySchedule::handshake(ByteView dhe, ByteView hello_hash) {
   uint8_t zeros[crypto::kMaxHashSize] = {};
   if (dhe.empty()) dhe = ByteView(zeros, crypto::hash_size(alg_));
   SNR_TRY_ASSIGN(hs_, crypto::hkdf_extract(alg_, salt.view(), dhe));
-  SNR_TRY_ASSIGN(c_hs_, derive_secret(alg_, hs_.view(), "c hs traffic", hello_hash));
-  SNR_TRY_ASSIGN(s_hs_, derive_secret(alg_, hs_.view(), "s hs traffic", hello_hash));
+  SNR_TRY_ASSIGN(crypto::Hmac hs, crypto::Hmac::create(alg_, hs_.view()));
+  SNR_TRY_ASSIGN(c_hs_, derive_secret(hs, "c hs traffic", hello_hash));
+  SNR_TRY_ASSIGN(s_hs_, derive_secret(hs, "s hs traffic", hello_hash));
   return {};
 }
 
@@ -106,9 +119,10 @@ Status KeySchedule::master(ByteView server_finished_hash) {
   uint8_t zeros[crypto::kMaxHashSize] = {};
   SNR_TRY_ASSIGN(ms_,
                  crypto::hkdf_extract(alg_, salt.view(), ByteView(zeros, crypto::hash_size(alg_))));
-  SNR_TRY_ASSIGN(c_ap_, derive_secret(alg_, ms_.view(), "c ap traffic", server_finished_hash));
-  SNR_TRY_ASSIGN(s_ap_, derive_secret(alg_, ms_.view(), "s ap traffic", server_finished_hash));
-  SNR_TRY_ASSIGN(exp_, derive_secret(alg_, ms_.view(), "exp master", server_finished_hash));
+  SNR_TRY_ASSIGN(crypto::Hmac ms, crypto::Hmac::create(alg_, ms_.view()));
+  SNR_TRY_ASSIGN(c_ap_, derive_secret(ms, "c ap traffic", server_finished_hash));
+  SNR_TRY_ASSIGN(s_ap_, derive_secret(ms, "s ap traffic", server_finished_hash));
+  SNR_TRY_ASSIGN(exp_, derive_secret(ms, "exp master", server_finished_hash));
   // The handshake secret is not needed past this point.
   hs_ = crypto::Digest();
   return {};

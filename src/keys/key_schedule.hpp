@@ -16,8 +16,13 @@ namespace snr::keys {
 // HKDF-Expand-Label(Secret, Label, Context, Length), the "tls13 " prefix added here.
 Status hkdf_expand_label(crypto::HashAlg alg, ByteView secret, std::string_view label,
                          ByteView context, MutByteView out);
+// The same with the secret as an HMAC key already set up, for a secret expanded more than once.
+Status hkdf_expand_label(crypto::Hmac& secret, std::string_view label, ByteView context,
+                         MutByteView out);
 // Derive-Secret(Secret, Label, Messages) with the transcript hash already computed.
 Result<crypto::Digest> derive_secret(crypto::HashAlg alg, ByteView secret, std::string_view label,
+                                     ByteView transcript_hash);
+Result<crypto::Digest> derive_secret(crypto::Hmac& secret, std::string_view label,
                                      ByteView transcript_hash);
 
 // A traffic key and IV for one direction (RFC 8446 7.3).
