@@ -302,6 +302,7 @@ TEST(ClientHelloParse, MalformedMessagesAreRejected) {
              "host name longer than the server_name list");
   expect_err(make_hello({0x1301}, {{0, from_hex("0006000003616263ff")}}), Err::DECODE,
              "byte after the server_name list");
+  expect_err(make_hello({0x1301}, {{0, {}}}), Err::DECODE, "empty server_name extension");
   expect_err(make_hello({0x1301}, {{10, from_hex("0003001d00")}}), Err::DECODE,
              "odd supported_groups");
   expect_err(make_hello({0x1301}, {{10, from_hex("0004001d")}}), Err::DECODE,
@@ -338,6 +339,26 @@ TEST(ClientHelloParse, ServerNameTakesTheFirstHostName) {
   EXPECT_EQ(ch.server_name(), "first.example");
   EXPECT_EQ(ch.session_id().size(), 32u);
   EXPECT_EQ(ch.session_id()[31], 31);
+}
+
+TEST(ClientHelloParse, ServerNameWithoutAHostNameIsEmpty) {
+  Bytes sn;
+  wire::Writer w(sn);
+  w.prefixed<2>([](wire::Writer& l) {
+    l.u8(7);
+    l.prefixed_bytes<2>(str("other"));
+  });
+  ClientHello ch = parse_ok(make_hello({0x1301}, {{0, sn}, {10, from_hex("0002001d")}}));
+  EXPECT_TRUE(ch.has_extension(0));
+  EXPECT_EQ(ch.server_name(), "");
+  ASSERT_EQ(ch.supported_groups().size(), 1u);
+  EXPECT_EQ(ch.supported_groups()[0], 0x001d);
+  ASSERT_EQ(ch.cipher_suites().size(), 1u);
+  EXPECT_EQ(ch.cipher_suites()[0], 0x1301);
+  const std::vector<ClientHello::Extension> all = ch.extensions();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[1].type, 10);
+  EXPECT_EQ(Bytes(all[1].data.begin(), all[1].data.end()), from_hex("0002001d"));
 }
 
 TEST(ClientHelloParse, RandomMutationsNeverCrash) {
