@@ -83,7 +83,7 @@ class ClientHello {
 
   // Calls `f(type, data)` for each extension in wire order until it returns true.
   template <class F>
-  bool find_extension(F&& f) const;
+  void find_extension(F&& f) const;
 
   // Slices index into message_, so the default copy stays valid. Extensions are read from
   // their (already checked) block when asked for: a hello costs three allocations in all.

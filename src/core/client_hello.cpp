@@ -60,15 +60,14 @@ Status parse_u16_list(ByteView data, std::vector<uint16_t>& out) {
 }  // namespace
 
 template <class F>
-bool ClientHello::find_extension(F&& f) const {
+void ClientHello::find_extension(F&& f) const {
   wire::Reader exts(slice(extension_block_));
   uint16_t type = 0;
   ByteView data;
   // parse() checked the block, so each read succeeds.
   while (exts.u16(type) && exts.prefixed_bytes<2>(data)) {
-    if (f(type, data)) return true;
+    if (f(type, data)) return;
   }
-  return false;
 }
 
 Result<ClientHello> ClientHello::parse(std::span<const uint8_t> message) {

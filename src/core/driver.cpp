@@ -87,20 +87,11 @@ Status ConnectionState::set_read_secret(const policy::CipherSuite& suite, ByteVi
   // RFC 8446 5.1: a key change must fall on a record boundary; a handshake message may not
   // straddle it.
   SNR_ENSURE(hs_in.empty(), Err::HANDSHAKE_MSG_SPANS_KEY_CHANGE);
-  // Handshake to application keys: the same suite, so the cipher context is re-keyed.
-  if (record::Protection* cur = rl.read_protection(); cur != nullptr) {
-    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
-    if (rekeyed) return {};
-  }
   return record::install_protection13(provider, suite, secret, rl.read_slot());
 }
 
 Status ConnectionState::set_write_secret(const policy::CipherSuite& suite, ByteView secret) {
   SNR_TRY(flush_handshake_out());
-  if (record::Protection* cur = rl.write_protection(); cur != nullptr) {
-    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(suite.aead(), suite.hash, secret));
-    if (rekeyed) return {};
-  }
   return record::install_protection13(provider, suite, secret, rl.write_slot());
 }
 

@@ -72,7 +72,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       SNR_TRY(offer_psks(hs, ch));
       if (ch.ext.has(ext::early_data)) offer_early_data(hs, ch);
     }
-    hs.offered_ext.assign(ch.ext.order.begin(), ch.ext.order.end());
+    hs.offered_ext = ch.ext.order;
     hs.first_hello = std::move(ch);
   } else if (!hs.first_hello) {
     msg::ClientHello ch;
@@ -148,7 +148,7 @@ Result<Outcome> send_client_hello(Handshake& hs, const InMessage*) {
       SNR_TRY(offer_psks(hs, ch));
       offer_early_data(hs, ch);
     }
-    hs.offered_ext.assign(e.order.begin(), e.order.end());
+    hs.offered_ext = e.order;
     hs.first_hello = std::move(ch);
   } else {
     msg::ClientHello& ch = *hs.first_hello;

@@ -58,7 +58,8 @@ Result<CertificateVerifyContent> certificate_verify_content(Handshake& hs, bool 
   static constexpr std::string_view kClient = "TLS 1.3, client CertificateVerify";
   SNR_TRY_ASSIGN(crypto::Digest h, hs.transcript.current());
   std::string_view ctx = server ? kServer : kClient;
-  static_assert(kServer.size() == 33 && kClient.size() == 33);
+  static_assert(kServer.size() == kClient.size() &&
+                64 + kServer.size() + 1 + crypto::kMaxHashSize == kCertificateVerifyContentMax);
   CertificateVerifyContent content;
   content.assign(64 + ctx.size() + 1 + h.len, 0x20);
   MutByteView rest = MutByteView(content).subspan(64);

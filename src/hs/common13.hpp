@@ -47,8 +47,10 @@ Result<crypto::Digest> finished_for(Handshake& hs, const crypto::Digest& base_ke
 Status check_finished(Handshake& hs, const InMessage& in, const crypto::Digest& base_key);
 
 // The content a CertificateVerify signs (RFC 8446 4.4.3).
-// Room for the 64 spaces, the longer context string, its zero byte and the largest hash.
-using CertificateVerifyContent = SmallVector<uint8_t, 64 + 34 + 1 + crypto::kMaxHashSize>;
+// 64 spaces, a 33-byte context string ("TLS 1.3, server CertificateVerify" or the client's),
+// a zero byte and the transcript hash: on the stack.
+inline constexpr size_t kCertificateVerifyContentMax = 64 + 33 + 1 + crypto::kMaxHashSize;
+using CertificateVerifyContent = SmallVector<uint8_t, kCertificateVerifyContentMax>;
 Result<CertificateVerifyContent> certificate_verify_content(Handshake& hs, bool server);
 
 // NSS key log ("CLIENT_HANDSHAKE_TRAFFIC_SECRET" ...), when a key log is configured.

@@ -172,18 +172,17 @@ Result<Outcome> recv_client_hello(Handshake& hs, const InMessage* in) {
   SNR_TRY(verify_binder(hs, *in, ch));
   SNR_TRY(absorb(hs, *in));
   SNR_TRY(consider_early_data(hs, ch));
+  // Keep only the chosen peer share (none for psk_ke): the next step derives with it. Done
+  // before the hello moves, as c.share points into its (inline) list; the initializer list
+  // copies the share before the assignment.
   const bool dhe = !hs.psk || hs.psk_dhe;
-  const bool retry = dhe && c.share == nullptr;
-  if (!retry) {
-    // Keep the chosen peer share (none for psk_ke): the next step derives with it. Taken
-    // before the hello moves: c.share points into its (inline) list.
-    msg::KeyShareEntry chosen;
-    if (dhe) chosen = *c.share;
+  if (!dhe) {
     ch.ext.key_shares.clear();
-    if (dhe) ch.ext.key_shares.push_back(std::move(chosen));
+  } else if (c.share != nullptr) {
+    ch.ext.key_shares = {*c.share};
   }
   hs.first_hello = std::move(ch);
-  if (retry) return next(kHelloRetry);
+  if (dhe && c.share == nullptr) return next(kHelloRetry);
   hs.key_shares.clear();
   return next(kServerHello);
 }

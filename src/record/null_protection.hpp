@@ -45,7 +45,8 @@ class NullProtection final : public Protection {
 };
 
 // The TLS 1.3 protection of one direction from its traffic secret, installed in `slot`:
-// Protection13, or NullProtection when the provider says null_crypto().
+// Protection13 (ProtectionSlot::set13: re-keyed in place when the suite stays), or
+// NullProtection when the provider says null_crypto().
 Status install_protection13(const crypto::Provider* provider, const policy::CipherSuite& suite,
                             ByteView secret, ProtectionSlot& slot);
 // The TLS 1.2 (1.0, 1.1) protection of one direction: make_protection12, or NullProtection.

@@ -25,10 +25,12 @@ Status Protection13::create_in(std::optional<Protection13>& slot, crypto::AeadAl
 }
 
 Status ProtectionSlot::set13(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret) {
-  reset();
-  SNR_TRY(Protection13::create_in(inline_, aead, hash, secret));
-  cur_ = &*inline_;
-  return {};
+  if (Protection* cur = get()) {
+    SNR_TRY_ASSIGN(const bool rekeyed, cur->rekey(aead, hash, secret));
+    if (rekeyed) return {};
+  }
+  heap_.reset();
+  return Protection13::create_in(inline_, aead, hash, secret);
 }
 
 Result<std::unique_ptr<Protection13>> Protection13::create(crypto::AeadAlg aead,

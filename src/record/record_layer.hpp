@@ -88,28 +88,19 @@ class Protection13 final : public Protection {
 // two, which would otherwise be two allocations; the others live on the heap.
 class ProtectionSlot {
  public:
-  ProtectionSlot() = default;
-  // get() may point into this object.
-  ProtectionSlot(const ProtectionSlot&) = delete;
-  ProtectionSlot& operator=(const ProtectionSlot&) = delete;
-
-  Protection* get() const { return cur_; }
+  Protection* get() { return heap_ ? heap_.get() : inline_ ? &*inline_ : nullptr; }
+  const Protection* get() const { return heap_ ? heap_.get() : inline_ ? &*inline_ : nullptr; }
   void set(std::unique_ptr<Protection> p) {
-    reset();
+    inline_.reset();
     heap_ = std::move(p);
-    cur_ = heap_.get();
   }
+  // The TLS 1.3 protection for `secret`: the current one re-keyed when it has the same AEAD and
+  // hash (handshake to application keys), else a new one in place.
   Status set13(crypto::AeadAlg aead, crypto::HashAlg hash, ByteView secret);
 
  private:
-  void reset() {
-    cur_ = nullptr;
-    heap_.reset();
-    inline_.reset();
-  }
   std::optional<Protection13> inline_;
   std::unique_ptr<Protection> heap_;
-  Protection* cur_ = nullptr;
 };
 
 // Allocates like std::allocator, but resize() leaves new bytes as they are: the output buffer

@@ -38,17 +38,16 @@ Result<TicketCipher> derive(ByteView material, ByteView name, ByteView info) {
   SNR_TRY_ASSIGN(crypto::Digest prk, crypto::hkdf_extract(crypto::HashAlg::SHA256, info, material));
   // One HMAC key set-up for both expansions.
   SNR_TRY_ASSIGN(crypto::Hmac mac, crypto::Hmac::create(crypto::HashAlg::SHA256, prk.view()));
-  const ByteView key_label = as_bytes(kKeyLabel);
-  const ByteView aad_label = as_bytes(kAadLabel);
+  const ByteView key_info[] = {as_bytes(kKeyLabel)};
+  const ByteView aad_info[] = {as_bytes(kAadLabel)};
   SecureBytes key(kTicketAeadKeySize);
-  SNR_TRY(crypto::hkdf_expand(mac, std::span<const ByteView>(&key_label, 1), key.mut_view()));
+  SNR_TRY(crypto::hkdf_expand(mac, key_info, key.mut_view()));
   Bytes aad;
   aad.reserve(name.size() + info.size() + kImplicitAadSize);
   aad.insert(aad.end(), name.begin(), name.end());
   aad.insert(aad.end(), info.begin(), info.end());
   aad.resize(aad.size() + kImplicitAadSize);
-  SNR_TRY(crypto::hkdf_expand(mac, std::span<const ByteView>(&aad_label, 1),
-                              MutByteView(aad).last(kImplicitAadSize)));
+  SNR_TRY(crypto::hkdf_expand(mac, aad_info, MutByteView(aad).last(kImplicitAadSize)));
   SNR_TRY_ASSIGN(crypto::Aead aead, crypto::Aead::create(crypto::AeadAlg::AES_256_GCM, key));
   return TicketCipher{std::move(aead), std::move(aad)};
 }

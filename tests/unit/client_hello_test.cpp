@@ -22,6 +22,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kat/rfc8448_vectors.hpp"
@@ -64,15 +65,19 @@ Bytes list8(ByteView items) {
   wire::Writer(out).prefixed_bytes<1>(items);
   return out;
 }
-Ext sni(std::string_view host) {
+// A server_name extension listing (name type, name) entries in order.
+Ext server_names(std::initializer_list<std::pair<uint8_t, std::string_view>> names) {
   Bytes out;
   wire::Writer w(out);
   w.prefixed<2>([&](wire::Writer& l) {
-    l.u8(0);
-    l.prefixed_bytes<2>(as_bytes(host));
+    for (const auto& [type, name] : names) {
+      l.u8(type);
+      l.prefixed_bytes<2>(as_bytes(name));
+    }
   });
   return {msg::ext::server_name, out};
 }
+Ext sni(std::string_view host) { return server_names({{0, host}}); }
 Ext alpn(std::initializer_list<Bytes> protocols) {
   Bytes out;
   wire::Writer w(out);
@@ -325,30 +330,16 @@ TEST(ClientHelloParse, ThousandsOfExtensions) {
 
 TEST(ClientHelloParse, ServerNameTakesTheFirstHostName) {
   // An entry of an unassigned name type first, then two host names.
-  Bytes sn;
-  wire::Writer w(sn);
-  w.prefixed<2>([](wire::Writer& l) {
-    l.u8(7);
-    l.prefixed_bytes<2>(str("other"));
-    l.u8(0);
-    l.prefixed_bytes<2>(str("first.example"));
-    l.u8(0);
-    l.prefixed_bytes<2>(str("second.example"));
-  });
-  ClientHello ch = parse_ok(make_hello({0x1301}, {{0, sn}}));
+  ClientHello ch = parse_ok(make_hello(
+      {0x1301}, {server_names({{7, "other"}, {0, "first.example"}, {0, "second.example"}})}));
   EXPECT_EQ(ch.server_name(), "first.example");
   EXPECT_EQ(ch.session_id().size(), 32u);
   EXPECT_EQ(ch.session_id()[31], 31);
 }
 
 TEST(ClientHelloParse, ServerNameWithoutAHostNameIsEmpty) {
-  Bytes sn;
-  wire::Writer w(sn);
-  w.prefixed<2>([](wire::Writer& l) {
-    l.u8(7);
-    l.prefixed_bytes<2>(str("other"));
-  });
-  ClientHello ch = parse_ok(make_hello({0x1301}, {{0, sn}, {10, from_hex("0002001d")}}));
+  ClientHello ch =
+      parse_ok(make_hello({0x1301}, {server_names({{7, "other"}}), {10, from_hex("0002001d")}}));
   EXPECT_TRUE(ch.has_extension(0));
   EXPECT_EQ(ch.server_name(), "");
   ASSERT_EQ(ch.supported_groups().size(), 1u);
